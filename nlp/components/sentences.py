@@ -1,0 +1,71 @@
+"""Fast rule-based sentence splitter for procedure notes (replaces PyRuSH, ~40x faster).
+
+Breaks at blank lines, at line starts that look like headers or bullets, after a line ending
+in sentence punctuation or a colon, and after `. ` followed by an upper-case letter or digit
+(common abbreviations excepted). Hard-wrapped dictation lines are kept together.
+"""
+
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+_ABBREVIATIONS = {
+    "dr", "mr", "mrs", "ms", "vs", "approx", "e.g", "i.e", "no", "st", "pt", "fig", "etc", "inc",
+    "mg", "ml", "cc", "mcg", "cm", "mm", "min", "hr", "hrs", "sec", "lt", "rt", "bil", "bilat",
+    "a.m", "p.m", "u.s", "jr", "sr", "dept", "ext", "inj", "approx", "abd",
+}
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+_NEWLINE = re.compile(r"\n[ \t]*")
+_LINE_START_BREAK = re.compile(r"(?:[-*\u2022>]\s|\d{1,2}[.)]\s|[A-Z][A-Za-z /&()'-]{1,60}:|[A-Z][A-Z0-9 /&(),'-]{3,}$)")
+_SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9(\"'])")
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Character offsets where a sentence starts (always includes the first non-space char)."""
+    starts: set[int] = set()
+    first = len(text) - len(text.lstrip())
+    if first < len(text):
+        starts.add(first)
+    for m in _BLANK_LINE.finditer(text):
+        starts.add(m.end())
+    for m in _NEWLINE.finditer(text):
+        pos = m.end()
+        if pos >= len(text):
+            continue
+        prev_line_end = text[: m.start()].rstrip(" \t")
+        line_end = text.find("\n", pos)
+        line = text[pos : line_end if line_end != -1 else len(text)]
+        if (prev_line_end.endswith((".", ":", "!", "?", ";")) or _LINE_START_BREAK.match(line)
+                or not prev_line_end or prev_line_end.endswith("\n")):
+            starts.add(pos)
+    for m in _SENT_END.finditer(text):
+        head = text[max(0, m.start() - 12) : m.start() + 1]
+        word = _WORD_BEFORE.search(head[:-1] if head.endswith(".") else head)
+        if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        # "L4. 5" style or decimal numbers are not sentence ends; "1. " list items are handled as line starts
+        if re.search(r"\d\.$", text[max(0, m.start() - 2) : m.start() + 1]) and m.end() < len(text) and text[m.end()].isdigit():
+            continue
+        starts.add(m.end())
+    return sorted(s for s in starts if s < len(text))
+
+
+class FacetSentenceSplitter:
+    """Sets `token.is_sent_start` from `sentence_starts`."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        starts = set(sentence_starts(doc.text))
+        for i, token in enumerate(doc):
+            if i == 0:
+                token.is_sent_start = True
+                continue
+            token.is_sent_start = token.idx in starts or (token.is_space and "\n\n" in token.text)
+        return doc
+
+
+@Language.factory("facet_sentences", assigns=["token.is_sent_start"])
+def make_facet_sentences(nlp: Language, name: str) -> FacetSentenceSplitter:
+    return FacetSentenceSplitter()

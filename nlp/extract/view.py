@@ -1,0 +1,146 @@
+"""A plain, spaCy-free view of an analysed note that every extractor reads.
+
+The spaCy pipeline (sentences, sections, target matches, ConText) runs once; `note_view()`
+copies what the extractors need into small frozen records so each extractor is a pure function
+of (`NoteView`) and can be tested without knowing spaCy internals.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from nlp.schema import Evidence
+
+# Sections whose content describes the past, the reason or the future, not what was done today.
+NOT_PERFORMED_SECTIONS = frozenset({"indication", "history", "plan", "exam", "imaging_review", "impression", "consent"})
+# Sections that describe the procedure performed in this note.
+PROCEDURE_SECTIONS = frozenset({"procedure", "technique", "procedure_detail", "findings", "post_procedure", "anesthesia", "medications", "complications"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One target-matcher span with its ConText status and section."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    section: str | None = None
+    negated: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    family: bool = False
+    uncertain: bool = False
+
+    @property
+    def asserted(self) -> bool:
+        """Not negated, historical, hypothetical/planned or about a family member."""
+        return not (self.negated or self.historical or self.hypothetical or self.family)
+
+    @property
+    def performed(self) -> bool:
+        """Asserted and not in a history/indication/plan-type section."""
+        return self.asserted and self.section not in NOT_PERFORMED_SECTIONS
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    section: str | None
+    mentions: tuple[Mention, ...] = ()
+
+    def labels(self, prefix: str, *, performed: bool | None = None) -> list[Mention]:
+        out = [m for m in self.mentions if m.label.startswith(prefix)]
+        if performed is not None:
+            out = [m for m in out if m.performed == performed]
+        return out
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    category: str | None
+    start: int  # start of the title (or body when untitled)
+    body_start: int
+    end: int
+    title: str
+
+
+@dataclass
+class NoteView:
+    text: str
+    sentences: list[Sentence]
+    sections: list[SectionSpan]
+    mentions: list[Mention] = field(default_factory=list)
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        return Evidence(start=start, end=end, text=self.text[start:end])
+
+    def section_at(self, offset: int) -> str | None:
+        starts = [s.start for s in self.sections]
+        i = bisect_right(starts, offset) - 1
+        return self.sections[i].category if i >= 0 else None
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        starts = [s.start for s in self.sentences]
+        i = bisect_right(starts, offset) - 1
+        return self.sentences[i] if i >= 0 else None
+
+    def by_label(self, prefix: str, *, performed: bool | None = None) -> list[Mention]:
+        out = [m for m in self.mentions if m.label.startswith(prefix)]
+        if performed is not None:
+            out = [m for m in out if m.performed == performed]
+        return out
+
+    def has_section(self, *categories: str) -> bool:
+        return any(s.category in categories for s in self.sections)
+
+
+def note_view(doc: Doc) -> NoteView:
+    """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
+    sections: list[SectionSpan] = []
+    for sec in getattr(doc._, "sections", []) or []:
+        title_start = doc[sec.title_start].idx if sec.title_end > sec.title_start else None
+        body_start_char = doc[sec.body_start].idx if sec.body_start < len(doc) else len(doc.text)
+        end_char = doc[sec.body_end - 1].idx + len(doc[sec.body_end - 1]) if sec.body_end > 0 else len(doc.text)
+        start = title_start if title_start is not None else body_start_char
+        title = doc.text[start:body_start_char] if title_start is not None else ""
+        sections.append(SectionSpan(sec.category, start, body_start_char, end_char, title.strip()))
+    sections.sort(key=lambda s: s.start)
+    sec_starts = [s.start for s in sections]
+
+    def section_for(offset: int) -> str | None:
+        i = bisect_right(sec_starts, offset) - 1
+        return sections[i].category if i >= 0 else None
+
+    mentions = [
+        Mention(
+            label=ent.label_,
+            start=ent.start_char,
+            end=ent.end_char,
+            text=ent.text,
+            section=section_for(ent.start_char),
+            negated=bool(ent._.is_negated),
+            historical=bool(ent._.is_historical),
+            hypothetical=bool(ent._.is_hypothetical),
+            family=bool(ent._.is_family),
+            uncertain=bool(ent._.is_uncertain),
+        )
+        for ent in doc.ents
+    ]
+    mention_starts = [m.start for m in mentions]
+    sentences: list[Sentence] = []
+    for sent in doc.sents:
+        text = sent.text
+        if not text.strip():
+            continue
+        lo = bisect_right(mention_starts, sent.start_char - 1)
+        hi = bisect_right(mention_starts, sent.end_char - 1)
+        sentences.append(
+            Sentence(sent.start_char, sent.end_char, text, section_for(sent.start_char), tuple(mentions[lo:hi]))
+        )
+    return NoteView(text=doc.text, sentences=sentences, sections=sections, mentions=mentions)

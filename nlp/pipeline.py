@@ -1,0 +1,81 @@
+"""Builds the spaCy/medSpaCy pipeline: tokenizer, fast sentences, sections, targets, ConText.
+
+`spacy.blank("en")` (nothing downloaded), then:
+  facet_sentences -> medspacy_sectionizer (our procedure-note section rules)
+  -> medspacy_target_matcher (lexicons/targets.jsonl) -> medspacy_context (context_rules.json).
+medSpaCy's TargetRule objects do not pickle, so multi-process callers build the pipeline inside
+each worker (see pipelines/batch.py) instead of passing `n_process` to `nlp.pipe`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+import nlp.components.sentences  # noqa: F401  (registers facet_sentences)
+from nlp import __version__
+from nlp.resources import checksum, read_jsonl, resource_path
+
+SECTION_RULES = "section_rules.json"
+CONTEXT_RULES = "context_rules.json"
+TARGET_RULES = "lexicons/targets.jsonl"
+
+_TARGET_KEYS = {"literal", "category", "pattern", "attributes"}
+
+
+def _quiet_medspacy_logging() -> None:
+    """medSpaCy/PyRuSH log through loguru at DEBUG; keep note text out of any log."""
+    try:
+        from loguru import logger
+
+        logger.remove()
+    except Exception:  # pragma: no cover - loguru is a medspacy dependency
+        pass
+    logging.getLogger("medspacy").setLevel(logging.WARNING)
+
+
+def load_target_rules(name: str = TARGET_RULES) -> list:
+    """Target rules from a JSONL lexicon; unknown keys are an error that names the row."""
+    from medspacy.target_matcher import TargetRule
+
+    from nlp.errors import RuleTableError
+
+    rules = []
+    for i, row in enumerate(read_jsonl(name), start=1):
+        unknown = set(row) - _TARGET_KEYS
+        if unknown or "literal" not in row or "category" not in row:
+            raise RuleTableError(
+                f"{name} row {i}: expected keys {sorted(_TARGET_KEYS)} with literal and category, received {sorted(row)}"
+            )
+        rules.append(TargetRule(row["literal"], row["category"], pattern=row.get("pattern"), attributes=row.get("attributes")))
+    return rules
+
+
+def build_pipeline() -> Language:
+    """A fresh pipeline. Use `get_pipeline()` for the per-process shared instance."""
+    _quiet_medspacy_logging()
+    import medspacy  # noqa: F401  (registers medspacy_* factories)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("facet_sentences")
+    nlp.add_pipe(
+        "medspacy_sectionizer",
+        config={"rules": str(resource_path(SECTION_RULES)), "require_start_line": True, "span_attrs": None},
+    )
+    matcher = nlp.add_pipe("medspacy_target_matcher")
+    matcher.add(load_target_rules())
+    nlp.add_pipe("medspacy_context", config={"rules": str(resource_path(CONTEXT_RULES))})
+    nlp.meta["facetcoder"] = {
+        "version": __version__,
+        "tables": {name: checksum(name) for name in (SECTION_RULES, CONTEXT_RULES, TARGET_RULES)},
+    }
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_pipeline() -> Language:
+    """The pipeline, built once per process."""
+    return build_pipeline()
