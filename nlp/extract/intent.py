@@ -1,0 +1,38 @@
+"""Diagnostic vs therapeutic intent (R-DESC-7, R-MOD-KX, R-MCR-DX-*, R-MCR-TX-*).
+
+Explicit words win (diagnostic / first / second / confirmatory block vs therapeutic); otherwise
+the injectate decides: local anaesthetic only -> diagnostic, a steroid -> therapeutic.
+"""
+
+from __future__ import annotations
+
+from nlp.extract.view import NoteView
+from nlp.schema import Agent, Intent
+
+
+def extract_intent(view: NoteView, agents: list[Agent]) -> Intent:
+    diag = [m for m in view.by_label("INTENT_DIAG") if m.performed]
+    ther = [m for m in view.by_label("INTENT_THER") if m.performed]
+    steroids = [a for a in agents if a.kind == "steroid"]
+    locals_ = [a for a in agents if a.kind == "local_anesthetic"]
+    if diag and not ther:
+        return Intent(value="diagnostic", reason="documented as a diagnostic block", confidence=0.95,
+                      evidence=[view.evidence(m.start, m.end) for m in diag[:3]], rule_ids=["R-MOD-KX", "R-MCR-DX-1"])
+    if ther and not diag:
+        return Intent(value="therapeutic", reason="documented as therapeutic", confidence=0.95,
+                      evidence=[view.evidence(m.start, m.end) for m in ther[:3]], rule_ids=["R-MCR-TX-1"])
+    if diag and ther:
+        # "diagnostic and therapeutic": the injectate breaks the tie.
+        value = "therapeutic" if steroids else "diagnostic"
+        spans = diag[:2] + ther[:2]
+        return Intent(value=value, reason="documented as both diagnostic and therapeutic; "
+                      + ("steroid injected" if steroids else "local anaesthetic only"), confidence=0.6,
+                      evidence=[view.evidence(m.start, m.end) for m in spans],
+                      rule_ids=["R-MCR-TX-1"] if steroids else ["R-MOD-KX"])
+    if steroids:
+        return Intent(value="therapeutic", reason="steroid in the injectate", confidence=0.8,
+                      evidence=[e for a in steroids for e in a.evidence[:2]], rule_ids=["R-MCR-TX-1"])
+    if locals_:
+        return Intent(value="diagnostic", reason="local anaesthetic only, no steroid", confidence=0.75,
+                      evidence=[e for a in locals_ for e in a.evidence[:2]], rule_ids=["R-MCR-DX-4"])
+    return Intent(value="unknown", reason="not documented: no intent words and no injectate named")
