@@ -63,7 +63,7 @@ def build_pipeline() -> Language:
     nlp.add_pipe("facet_sentences")
     nlp.add_pipe(
         "medspacy_sectionizer",
-        config={"rules": str(resource_path(SECTION_RULES)), "require_start_line": True, "span_attrs": None},
+        config={"rules": str(resource_path(SECTION_RULES)), "require_start_line": False, "span_attrs": None},
     )
     matcher = nlp.add_pipe("medspacy_target_matcher")
     matcher.add(load_target_rules())

@@ -88,7 +88,7 @@ class CptRow(RuleRow):
     code: str = Field(pattern=r"^[0-9]{4}[0-9T]$")
     guidance: Guidance
     region_group: RegionGroup
-    rank: Literal[1, 2, 3]
+    rank: int = Field(ge=1, le=3)
     add_on: bool
 
 

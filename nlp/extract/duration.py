@@ -1,7 +1,269 @@
-# PLACEHOLDER being replaced by the pain-duration extractor work; do not build on this.
-from nlp.extract.view import NoteView
+"""Pain duration: how long the pain has been present ("low back pain for the past 8 months").
+
+Also home of the small helpers the pain and care extractors share: loading a validated section
+of `lexicons/cues.yaml` and turning a written quantity ("a year", "6-8 weeks") into months.
+
+Forms: `pain ... for|x|over [the past|about|more than] N <unit>`, `N-year history of ... pain`,
+`pain of N months' duration`, `pain duration: N months` / `Duration: N months`,
+`pain ... since 2019|March 2023|03/2024` (months counted to the note's date when one is written),
+and vague quantities (`for several years`, `for years`: months None, text kept). Durations
+followed by `ago`, or with relief/therapy/medication words or a care mention between the pain word
+and the duration, are not pain durations. Sentences in procedure, post-procedure and plan sections
+are skipped. The first duration with numeric months wins, else the first one found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from nlp.extract.view import NoteView, Sentence
+from nlp.resources import read_yaml
 from nlp.schema import PainDuration
+
+CUES_FILE = "lexicons/cues.yaml"
+CUE_SECTIONS = frozenset({"pain", "care", "duration"})
+DAYS_PER_MONTH = 30.4375
+WEEKS_PER_MONTH = 4.345
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_patterns(values: list[str]) -> list[str]:
+    for value in values:
+        re.compile(value)
+    return values
+
+
+def load_cues(section: str, model: type[M]) -> M:
+    """One validated section of `lexicons/cues.yaml` (unknown sections or keys are an error)."""
+    data = read_yaml(CUES_FILE)
+    if not isinstance(data, dict) or set(data) - CUE_SECTIONS or section not in data:
+        raise ValueError(f"{CUES_FILE}: expected top-level sections {sorted(CUE_SECTIONS)}, found {sorted(data or {})}")
+    return model.model_validate(data[section])
+
+
+def alternation(patterns: Iterable[str]) -> str:
+    """Non-capturing alternation of regex fragments, longest first."""
+    return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
+
+
+class Unit(_Strict):
+    pattern: str
+    months: float
+
+
+class DurationCues(_Strict):
+    units: list[Unit]
+    number_words: dict[str, float]
+    vague: list[str]
+    pain_words: list[str]
+    qualifiers: list[str]
+    blockers: list[str]
+    date_labels: list[str]
+
+    _v = field_validator("vague", "pain_words", "qualifiers", "blockers", "date_labels")(_check_patterns)
+
+
+CUES = load_cues("duration", DurationCues)
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_WORD_NUMBER = alternation(re.escape(w) for w in CUES.number_words)
+_ONE_NUMBER = rf"(?:{_NUMBER}|{_WORD_NUMBER})"
+_VAGUE = alternation(CUES.vague)
+# A written quantity: "8", "1.5", "two", "6-8", "6 to 8", "one and a half", "several".
+QTY = rf"(?:{_ONE_NUMBER}(?:\s*(?:-|–|to)\s*{_ONE_NUMBER})?(?:\s+and\s+a\s+half)?|{_VAGUE})"
+UNIT = alternation(f"(?:{u.pattern})" for u in CUES.units) + r"(?![\w/])"
+_UNIT_RES = [(re.compile(rf"(?:{u.pattern})$", re.I), u.months) for u in CUES.units]
+_QUAL = alternation(CUES.qualifiers)
+_PAIN = r"\b" + alternation(CUES.pain_words) + r"\b"
+# "N <unit>", "N-<unit>", "a year and a half", with an optional qualifier in front.
+TIME = rf"(?:{_QUAL}\s+)?(?:{QTY})\s*-?\s*{UNIT}(?:\s+and\s+a\s+half)?"
+
+_RANGE_SPLIT = re.compile(r"\s*(?:-|–|\bto\b)\s*")
+_HALF = re.compile(r"\band\s+a\s+half\b", re.I)
+_QTY_HEAD = re.compile(rf"^(?:{_QUAL}\s+)?(?P<q>{QTY})\s*-?\s*(?P<u>{UNIT})", re.I)
+_AGO = re.compile(r"^\s*(?:ago|back|earlier|before)\b", re.I)
+_BLOCK = re.compile(r"\b" + alternation(CUES.blockers) + r"\b", re.I)
+
+_FOR_FORM = re.compile(
+    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>(?:\bfor|(?<![\w])x|×|\bover|\blasting)\s*"
+    rf"(?:(?P<time>{TIME})|(?:{_QUAL}\s+)?(?:(?:the\s+)?(?:last|past)\s+)?(?P<bare>years|months|weeks)\b))",
+    re.I,
+)
+_HISTORY_FORM = re.compile(
+    rf"(?P<phrase>(?P<time>(?:{QTY})\s*-?\s*{UNIT})(?:[- ]long)?\s+history\s+of\s+(?:[\w/-]+\s+){{0,5}}?{_PAIN})",
+    re.I,
+)
+_OF_DURATION_FORM = re.compile(
+    rf"{_PAIN}\s+of\s+(?P<phrase>(?P<time>{TIME})(?:'|’|s'|s’)?\s+(?:duration|standing))", re.I
+)
+_LABEL_FORM = re.compile(
+    rf"(?P<phrase>(?:(?:{_PAIN}|onset)\s+duration|duration\s+of\s+(?:the\s+)?{_PAIN}|^\W*duration)"
+    rf"\s*(?::|=|-|\bis\b|\bof\b)?\s*(?P<time>{TIME}))",
+    re.I,
+)
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_MONTH_NAME = rf"(?:{_MONTHS})[a-z]*\.?"
+_SINCE_FORM = re.compile(
+    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>\bsince\s+(?P<when>(?P<mon>{_MONTH_NAME})?\s*(?P<year>(?:19|20)\d\d)\b"
+    rf"|(?P<nmon>\d{{1,2}})/(?P<nyear>(?:19|20)?\d\d)\b(?!/)|(?P<mon_only>{_MONTH_NAME})(?![\w])))",
+    re.I,
+)
+_DATE = re.compile(
+    rf"\b(?:(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}}|\d\d)|(?P<iy>\d{{4}})-(?P<im>\d\d)-(?P<id>\d\d)"
+    rf"|(?P<mname>{_MONTH_NAME})\s+(?P<md>\d{{1,2}}),?\s+(?P<my>\d{{4}}))\b",
+    re.I,
+)
+_DATE_LABEL = re.compile(r"\b" + alternation(CUES.date_labels) + r"\s*[:#-]?\s*$", re.I)
+_DOB_LABEL = re.compile(r"\b(?:dob|date of birth|born|birth ?date)\s*[:#-]?\s*$", re.I)
+SKIP_SECTIONS = frozenset(
+    {"technique", "procedure_detail", "post_procedure", "plan", "consent", "complications", "findings", "anesthesia", "medications"}
+)
+
+
+def _number(token: str) -> float | None:
+    token = token.strip().lower()
+    if token in CUES.number_words:
+        return CUES.number_words[token]
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def quantity_value(qty: str) -> float | None:
+    """Numeric value of a written quantity; ranges give their lower bound, vague words None."""
+    half = 0.5 if _HALF.search(qty) else 0.0
+    head = _HALF.sub("", qty).strip()
+    first = _RANGE_SPLIT.split(head)[0]
+    value = _number(first)
+    return None if value is None else value + half
+
+
+def unit_months(unit: str) -> float | None:
+    """Months in one written unit ("yrs" -> 12)."""
+    for rx, months in _UNIT_RES:
+        if rx.match(unit.strip()):
+            return months
+    return None
+
+
+def time_months(time_text: str) -> float | None:
+    """Months in a time expression like "over 2 years", "6-week", "a year and a half"."""
+    m = _QTY_HEAD.match(time_text.strip())
+    if not m:
+        return None
+    qty, per = quantity_value(m.group("q")), unit_months(m.group("u"))
+    if qty is None or per is None:
+        return None
+    if _HALF.search(time_text[m.end():]):
+        qty += 0.5
+    return round(qty * per, 2)
+
+
+def _parse_date(m: re.Match[str]) -> date | None:
+    try:
+        if m.group("y"):
+            year = int(m.group("y"))
+            year = year + (2000 if year < 70 else 1900) if year < 100 else year
+            return date(year, int(m.group("m")), int(m.group("d")))
+        if m.group("iy"):
+            return date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+        return date(int(m.group("my")), _month_number(m.group("mname")), int(m.group("md")))
+    except (ValueError, TypeError):
+        return None
+
+
+def _month_number(name: str) -> int:
+    return _MONTHS.split("|").index(name.lower()[:3]) + 1
+
+
+def note_date(text: str) -> date | None:
+    """The note's own date: a labelled date (DOS, Date of service, Date:) first, else the latest date."""
+    labelled: list[date] = []
+    others: list[date] = []
+    for m in _DATE.finditer(text):
+        found = _parse_date(m)
+        if found is None:
+            continue
+        before = text[max(0, m.start() - 30) : m.start()]
+        if _DOB_LABEL.search(before):
+            continue
+        (labelled if _DATE_LABEL.search(before) else others).append(found)
+    if labelled:
+        return labelled[0]
+    return max(others) if others else None
+
+
+def _since_months(m: re.Match[str], ref: date | None) -> float | None:
+    if ref is None:
+        return None
+    if m.group("year"):
+        start = date(int(m.group("year")), _month_number(m.group("mon")) if m.group("mon") else 1, 1)
+    elif m.group("nyear"):
+        year = int(m.group("nyear"))
+        year = year + 2000 if year < 100 else year
+        if not 1 <= int(m.group("nmon")) <= 12:
+            return None
+        start = date(year, int(m.group("nmon")), 1)
+    else:
+        month = _month_number(m.group("mon_only"))
+        start = date(ref.year if month <= ref.month else ref.year - 1, month, 1)
+    days = (ref - start).days
+    return round(days / DAYS_PER_MONTH, 1) if days >= 0 else None
+
+
+def _blocked(view: NoteView, sent: Sentence, m: re.Match[str]) -> bool:
+    """Relief/therapy words or a care mention between the pain word and the duration."""
+    if "between" not in m.re.groupindex:
+        return False
+    between = m.group("between")
+    if _BLOCK.search(between):
+        return True
+    lo, hi = sent.start + m.start("between"), sent.start + m.end("between")
+    return any(x.label.startswith("CARE_") and lo <= x.start < hi for x in sent.mentions)
+
+
+def _candidates(view: NoteView, sent: Sentence, ref: date | None) -> Iterator[PainDuration]:
+    for rx in (_HISTORY_FORM, _OF_DURATION_FORM, _LABEL_FORM, _FOR_FORM, _SINCE_FORM):
+        for m in rx.finditer(sent.text):
+            if _AGO.match(sent.text[m.end() :]) or _blocked(view, sent, m):
+                continue
+            start, end = sent.start + m.start("phrase"), sent.start + m.end("phrase")
+            if rx is _SINCE_FORM:
+                months = _since_months(m, ref)
+            else:
+                time = m.groupdict().get("time")
+                months = time_months(time) if time else None
+            yield PainDuration(months=months, text=view.text[start:end], evidence=[view.evidence(start, end)])
 
 
 def extract_pain_duration(view: NoteView) -> PainDuration:
-    return PainDuration()
+    """How long the pain has been present, with evidence; an empty PainDuration when not documented."""
+    ref: date | None = None
+    ref_done = False
+    found: list[PainDuration] = []
+    for sent in view.sentences:
+        if sent.section in SKIP_SECTIONS or not _PAIN_RE.search(sent.text):
+            continue
+        if not ref_done and "since" in sent.text.lower():
+            ref, ref_done = note_date(view.text), True
+        found.extend(_candidates(view, sent, ref))
+        if any(d.months is not None for d in found):
+            break
+    numeric = [d for d in found if d.months is not None]
+    if numeric:
+        return min(numeric, key=lambda d: d.evidence[0].start)
+    return min(found, key=lambda d: d.evidence[0].start) if found else PainDuration()
+
+
+_PAIN_RE = re.compile(_PAIN, re.I)

@@ -7,6 +7,7 @@ of (`NoteView`) and can be tested without knowing spaCy internals.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -100,6 +101,19 @@ class NoteView:
         return any(s.category in categories for s in self.sections)
 
 
+_UNCHECKED_BOX = re.compile(r"(?:\[\s?\]|\(\s?\)|\u2610)\s*$")
+
+
+_ANSWERED_NO = re.compile(
+    r"^\s*(?:[:=-]\s*(?:no|none|denies|denied|negative|absent|n)\b|(?:no|none)\s*(?:[.,;\n]|$))", re.IGNORECASE
+)
+
+
+def _unchecked(text: str, start: int, end: int) -> bool:
+    """A template field answered no: `[ ] IV sedation` or `Radicular symptoms: No`."""
+    return bool(_UNCHECKED_BOX.search(text[max(0, start - 6) : start]) or _ANSWERED_NO.match(text[end : end + 14]))
+
+
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
     sections: list[SectionSpan] = []
@@ -117,6 +131,12 @@ def note_view(doc: Doc) -> NoteView:
         i = bisect_right(sec_starts, offset) - 1
         return sections[i].category if i >= 0 else None
 
+    titles = [(s.start, s.body_start) for s in sections if s.body_start > s.start]
+
+    def in_title(start: int) -> bool:
+        return any(a <= start < b for a, b in titles)
+
+    text = doc.text
     mentions = [
         Mention(
             label=ent.label_,
@@ -124,13 +144,14 @@ def note_view(doc: Doc) -> NoteView:
             end=ent.end_char,
             text=ent.text,
             section=section_for(ent.start_char),
-            negated=bool(ent._.is_negated),
+            negated=bool(ent._.is_negated) or _unchecked(text, ent.start_char, ent.end_char),
             historical=bool(ent._.is_historical),
             hypothetical=bool(ent._.is_hypothetical),
             family=bool(ent._.is_family),
             uncertain=bool(ent._.is_uncertain),
         )
         for ent in doc.ents
+        if not in_title(ent.start_char)  # a header word ("SEDATION:") is not a mention
     ]
     mention_starts = [m.start for m in mentions]
     sentences: list[Sentence] = []

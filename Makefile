@@ -1,0 +1,36 @@
+# Two entry points for a fresh machine (see README): `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: install demo test test-fast browser bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+# Install, then analyse the bundled example note (facts, claim lines, flags, checklist).
+demo: install
+	$(VENV)/bin/facetcoder analyze data/examples/lumbar_mbb_example.txt
+
+# Install (plus Debian's chromium for the browser test; Java 17 for Spark is on the machine), run everything.
+test: install browser
+	$(VENV)/bin/pytest -q -ra
+
+test-fast: install
+	$(VENV)/bin/pytest -q -m "not slow"
+
+browser:
+	bash scripts/install_browser.sh
+
+bench: install
+	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_batch.py
+	$(PY) benchmarks/load_web.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

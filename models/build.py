@@ -1,0 +1,51 @@
+"""The scikit-learn estimators behind the intent and procedure-family models.
+
+Rule features (`nlp.features.rule_features`, one-hot/count dict -> DictVectorizer -> MaxAbsScaler)
+and TF-IDF word 1-2-grams and char_wb 3-5-grams of the note feed a LogisticRegression; the whole
+pipeline is wrapped in `CalibratedClassifierCV` (sigmoid, stratified folds, fixed seed), so
+`predict_proba` is calibrated. Only scikit-learn types: the artifact loads with skops' trusted list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MaxAbsScaler
+
+from nlp.features import RULES_COLUMN, TEXT_COLUMN
+
+SEED = 13
+MAX_FOLDS = 3
+MIN_PER_CLASS = 2
+
+
+def base_pipeline(seed: int = SEED) -> Pipeline:
+    """Features + logistic regression (uncalibrated)."""
+    features = ColumnTransformer([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=20000), TEXT_COLUMN),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                  max_features=30000), TEXT_COLUMN),
+        ("rules", Pipeline([("dict", DictVectorizer()), ("scale", MaxAbsScaler())]), RULES_COLUMN),
+    ])
+    clf = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced", random_state=seed)
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def kept_classes(labels: Sequence[str], min_per_class: int = MIN_PER_CLASS) -> list[str]:
+    """Classes with enough training examples to be calibrated (rarer ones are left to the rules)."""
+    return sorted(c for c, n in Counter(labels).items() if n >= min_per_class)
+
+
+def calibrated(labels: Sequence[str], seed: int = SEED) -> CalibratedClassifierCV:
+    """Calibrated classifier with as many stratified folds as the rarest kept class allows (2..3)."""
+    folds = max(2, min(MAX_FOLDS, min(Counter(labels).values())))
+    return CalibratedClassifierCV(base_pipeline(seed), method="sigmoid",
+                                  cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed))

@@ -1,0 +1,114 @@
+"""Optional learned models on top of the rules: load skops artifacts, override low-certainty rule values.
+
+    models = load_models()                      # None when no artifacts are installed
+    facts = apply_models(facts, note_text, models)
+
+Artifacts (`intent.skops`, `family.skops`, `meta.json`) are written by `facetcoder train` and read
+with `skops.io.load` against the explicit `TRUSTED_TYPES` list below (never pickle). A model only
+replaces a rule value when its calibrated probability reaches the threshold recorded in
+`meta.json`; either way the fact's `confidence` becomes the model's calibrated probability of the
+final value and its `reason` ends with "(model)".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from nlp.features import feature_frame
+from nlp.schema import NoteResult
+
+META_FILE = "meta.json"
+# task -> (artifact file, NoteResult section, attribute)
+TASKS: dict[str, tuple[str, str, str]] = {
+    "family": ("family.skops", "procedure", "family"),
+    "intent": ("intent.skops", "intent", "value"),
+}
+MODEL_TAG = "(model)"
+
+# Types the artifacts hold beyond skops' default-trusted set (sklearn estimators, numpy, builtins).
+# `facetcoder train` refuses to write an artifact whose `get_untrusted_types` is not in this list.
+TRUSTED_TYPES: list[str] = [
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.model_selection._split.StratifiedKFold",
+]
+
+
+@dataclass
+class Models:
+    """Loaded classifiers (task -> fitted estimator), their thresholds and the training metadata."""
+
+    estimators: dict[str, Any]
+    thresholds: dict[str, float]
+    meta: dict[str, Any] = field(default_factory=dict)
+    directory: Path | None = None
+
+
+def default_dir() -> Path:
+    """`models/artifacts` of the installed package."""
+    return Path(str(resources.files("models").joinpath("artifacts")))
+
+
+def load_models(dir: str | Path | None = None) -> Models | None:
+    """Load the artifacts in `dir` (default: installed `models/artifacts`); None when there are none."""
+    from skops.io import load
+
+    directory = Path(dir) if dir is not None else default_dir()
+    meta_path = directory / META_FILE
+    if not meta_path.is_file():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    estimators: dict[str, Any] = {}
+    thresholds: dict[str, float] = {}
+    for task, (filename, _, _) in TASKS.items():
+        info = meta.get("tasks", {}).get(task)
+        path = directory / filename
+        if info is None or not path.is_file():
+            continue
+        estimators[task] = load(path, trusted=TRUSTED_TYPES)
+        thresholds[task] = float(info["threshold"])
+    return Models(estimators, thresholds, meta, directory) if estimators else None
+
+
+def predict_proba(models: Models, task: str, result: NoteResult, text: str) -> dict[str, float]:
+    """Calibrated class probabilities of one task for one note."""
+    est = models.estimators[task]
+    probs = est.predict_proba(feature_frame([(result, text)]))[0]
+    return {str(c): float(p) for c, p in zip(est.classes_, probs)}
+
+
+def _apply_one(result: NoteResult, task: str, probs: dict[str, float], threshold: float) -> None:
+    _, section, attr = TASKS[task]
+    fact = getattr(result, section)
+    rule_value = getattr(fact, attr)
+    best = max(probs, key=lambda c: (probs[c], c))
+    if best != rule_value and probs[best] >= threshold:
+        setattr(fact, attr, best)
+        fact.reason = f"model: {best} (p={probs[best]:.2f}) over the rules' {rule_value} [{fact.reason}] {MODEL_TAG}"
+        fact.confidence = round(probs[best], 4)
+    elif rule_value in probs:
+        fact.reason = f"{fact.reason} {MODEL_TAG}"
+        fact.confidence = round(probs[rule_value], 4)
+
+
+def apply_models(result: NoteResult, note_text: str, models: Models | None) -> NoteResult:
+    """Return a copy of the rule facts with model confidences and confident overrides (family, then intent).
+
+    Call on the facts before coding, so claim lines and flags follow the final values. Intent is
+    left alone when the final family is `no_procedure`. `models=None` returns `result` unchanged.
+    """
+    if models is None:
+        return result
+    out = result.model_copy(deep=True)
+    for task in TASKS:
+        if task not in models.estimators:
+            continue
+        if task == "intent" and out.procedure.family == "no_procedure":
+            continue
+        probs = predict_proba(models, task, result, note_text)  # features from the rule output
+        _apply_one(out, task, probs, models.thresholds[task])
+    return out
