@@ -30,9 +30,9 @@ MIN_PER_CLASS = 2
 def base_pipeline(seed: int = SEED) -> Pipeline:
     """Features + logistic regression (uncalibrated)."""
     features = ColumnTransformer([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=20000), TEXT_COLUMN),
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=8000), TEXT_COLUMN),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
-                                  max_features=30000), TEXT_COLUMN),
+                                  max_features=15000), TEXT_COLUMN),
         ("rules", Pipeline([("dict", DictVectorizer()), ("scale", MaxAbsScaler())]), RULES_COLUMN),
     ])
     clf = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced", random_state=seed)
@@ -45,7 +45,19 @@ def kept_classes(labels: Sequence[str], min_per_class: int = MIN_PER_CLASS) -> l
 
 
 def calibrated(labels: Sequence[str], seed: int = SEED) -> CalibratedClassifierCV:
-    """Calibrated classifier with as many stratified folds as the rarest kept class allows (2..3)."""
+    """Calibrated classifier with as many stratified folds as the rarest kept class allows (2..3).
+
+    `ensemble=False`: one pipeline fit on all train notes, calibrated on out-of-fold predictions.
+    """
     folds = max(2, min(MAX_FOLDS, min(Counter(labels).values())))
-    return CalibratedClassifierCV(base_pipeline(seed), method="sigmoid",
+    return CalibratedClassifierCV(base_pipeline(seed), method="sigmoid", ensemble=False,
                                   cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed))
+
+
+def slim(estimator: CalibratedClassifierCV) -> CalibratedClassifierCV:
+    """Drop the vectorizers' `stop_words_` (every pruned n-gram; only kept for introspection)."""
+    for cal in estimator.calibrated_classifiers_:
+        for _, vec, _ in cal.estimator.named_steps["features"].transformers_:
+            if hasattr(vec, "stop_words_"):
+                del vec.stop_words_
+    return estimator

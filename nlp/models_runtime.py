@@ -76,9 +76,13 @@ def load_models(dir: str | Path | None = None) -> Models | None:
 
 def predict_proba(models: Models, task: str, result: NoteResult, text: str) -> dict[str, float]:
     """Calibrated class probabilities of one task for one note."""
-    est = models.estimators[task]
-    probs = est.predict_proba(feature_frame([(result, text)]))[0]
-    return {str(c): float(p) for c, p in zip(est.classes_, probs)}
+    return batch_proba(models.estimators[task], [(result, text)])[0]
+
+
+def batch_proba(estimator: Any, rows: list[tuple[NoteResult, str]]) -> list[dict[str, float]]:
+    """Calibrated class probabilities for many (rule result, text) rows at once."""
+    probs = estimator.predict_proba(feature_frame(rows))
+    return [{str(c): float(p) for c, p in zip(estimator.classes_, row)} for row in probs]
 
 
 def _apply_one(result: NoteResult, task: str, probs: dict[str, float], threshold: float) -> None:
@@ -95,20 +99,28 @@ def _apply_one(result: NoteResult, task: str, probs: dict[str, float], threshold
         fact.confidence = round(probs[rule_value], 4)
 
 
-def apply_models(result: NoteResult, note_text: str, models: Models | None) -> NoteResult:
-    """Return a copy of the rule facts with model confidences and confident overrides (family, then intent).
+def override(result: NoteResult, probs: dict[str, dict[str, float]], thresholds: dict[str, float]) -> NoteResult:
+    """Copy of `result` with the tasks' probabilities applied (family first, then intent).
 
-    Call on the facts before coding, so claim lines and flags follow the final values. Intent is
-    left alone when the final family is `no_procedure`. `models=None` returns `result` unchanged.
+    Intent is left alone when the final family is `no_procedure`.
     """
-    if models is None:
-        return result
     out = result.model_copy(deep=True)
     for task in TASKS:
-        if task not in models.estimators:
+        if task not in probs:
             continue
         if task == "intent" and out.procedure.family == "no_procedure":
             continue
-        probs = predict_proba(models, task, result, note_text)  # features from the rule output
-        _apply_one(out, task, probs, models.thresholds[task])
+        _apply_one(out, task, probs[task], thresholds[task])
     return out
+
+
+def apply_models(result: NoteResult, note_text: str, models: Models | None) -> NoteResult:
+    """Return a copy of the rule facts with model confidences and confident overrides.
+
+    Call on the facts before coding, so claim lines and flags follow the final values; the models
+    read the rule output (not each other's overrides). `models=None` returns `result` unchanged.
+    """
+    if models is None:
+        return result
+    probs = {task: predict_proba(models, task, result, note_text) for task in TASKS if task in models.estimators}
+    return override(result, probs, models.thresholds)

@@ -10,6 +10,7 @@ each worker (see pipelines/batch.py) instead of passing `n_process` to `nlp.pipe
 from __future__ import annotations
 
 import logging
+import warnings
 from functools import lru_cache
 
 import spacy
@@ -22,6 +23,7 @@ from nlp.resources import checksum, read_jsonl, resource_path
 SECTION_RULES = "section_rules.json"
 CONTEXT_RULES = "context_rules.json"
 TARGET_RULES = "lexicons/targets.jsonl"
+SPAN_GROUP = "facet_targets"
 
 _TARGET_KEYS = {"literal", "category", "pattern", "attributes"}
 
@@ -35,6 +37,8 @@ def _quiet_medspacy_logging() -> None:
     except Exception:  # pragma: no cover - loguru is a medspacy dependency
         pass
     logging.getLogger("medspacy").setLevel(logging.WARNING)
+    # medSpaCy's internal matchers warn (W036) when one of their sub-matchers has no patterns.
+    warnings.filterwarnings("ignore", message=r".*\[W036\]")
 
 
 def load_target_rules(name: str = TARGET_RULES) -> list:
@@ -65,9 +69,13 @@ def build_pipeline() -> Language:
         "medspacy_sectionizer",
         config={"rules": str(resource_path(SECTION_RULES)), "require_start_line": False, "span_attrs": None},
     )
-    matcher = nlp.add_pipe("medspacy_target_matcher")
+    # Matches go to a span group: medSpaCy's "ents" mode re-sets doc.ents once per match (slow).
+    matcher = nlp.add_pipe("medspacy_target_matcher", config={"result_type": "group", "span_group_name": SPAN_GROUP})
     matcher.add(load_target_rules())
-    nlp.add_pipe("medspacy_context", config={"rules": str(resource_path(CONTEXT_RULES))})
+    nlp.add_pipe(
+        "medspacy_context",
+        config={"rules": str(resource_path(CONTEXT_RULES)), "input_span_type": "group", "span_group_name": SPAN_GROUP},
+    )
     nlp.meta["facetcoder"] = {
         "version": __version__,
         "tables": {name: checksum(name) for name in (SECTION_RULES, CONTEXT_RULES, TARGET_RULES)},

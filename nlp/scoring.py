@@ -103,7 +103,7 @@ def _num(value: Any) -> float | None:
 def _label(value: Any) -> str:
     """Printable label for a categorical value (bools lower-case, None as 'none')."""
     if value is None:
-        return "none"
+        return "(none)"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float) and value.is_integer():
@@ -215,10 +215,11 @@ def compare_note(gold: Record, pred: Record, name: str, months_tolerance: float 
 
 # ----------------------------------------------------------------------------- aggregation
 
-def prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
-    """Precision, recall, F1; an empty denominator counts as perfect (nothing to find, nothing wrong)."""
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
+def prf(tp: float, fp: float, fn: float) -> tuple[float | None, float | None, float]:
+    """Precision, recall (None when undefined: nothing predicted / nothing to find) and F1
+    (1.0 when there was nothing to find and nothing was predicted)."""
+    p = tp / (tp + fp) if tp + fp else None
+    r = tp / (tp + fn) if tp + fn else None
     f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
     return p, r, f
 

@@ -100,6 +100,133 @@ def analyze(
         raise typer.Exit(1)
 
 
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL (one record per note).")],
+    pred: Annotated[Path | None, typer.Option("--pred", help="Predictions JSONL (facetcoder analyze -f jsonl).")] = None,
+    notes: Annotated[Path | None, typer.Option("--notes", help="Directory of <note_id>.txt to run the pipeline on.")] = None,
+    split: Annotated[str | None, typer.Option(help="Score only this split (train, dev, test).")] = None,
+    splits: Annotated[Path | None, typer.Option(help="splits.json (default: next to the gold file).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")] = "table",
+    errors: Annotated[Path | None, typer.Option(help="Write the error table as CSV.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG of per-field scores with 95% CIs.")] = None,
+    compare_models: Annotated[bool, typer.Option("--compare-models", help="Rules-only vs rules+model (needs --notes).")] = False,
+    models_dir: Annotated[Path | None, typer.Option(help="Model artifacts (default: installed models/artifacts).")] = None,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="Do not apply installed models.")] = False,
+    payer: Annotated[str, typer.Option(help="Payer profile for claim lines and flags.")] = "medicare",
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 20240411,
+) -> None:
+    """Score predictions against gold: accuracy / P-R-F1 with bootstrap 95% CIs, confusions, errors."""
+    from pipelines.evaluate import plot_scores, render, run, write_errors_csv
+
+    if format not in ("table", "json", "markdown"):
+        err.print(f"error: --format must be table, json or markdown, received {format!r}")
+        raise typer.Exit(2)
+    try:
+        result = run(gold, pred, notes, split, splits, compare_models, models_dir, rules_only, payer, resamples, seed)
+    except (ValueError, OSError) as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+    title = f"{gold.name}" + (f" [{split}]" if split else "")
+    print(render(result.report, format, result.comparison, title=title), end="")
+    if errors:
+        write_errors_csv(result.report, errors)
+    if plot:
+        plot_scores(result.report, plot, result.comparison, title=title)
+
+
+@app.command()
+def train(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Corpus dir: notes/*.txt, gold.jsonl, splits.json.")] = Path("data/corpus"),
+    out: Annotated[Path, typer.Option("--out", help="Artifact directory.")] = Path("models/artifacts"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
+) -> None:
+    """Train the intent and procedure-family models on the train split (skops artifacts + model card)."""
+    from pipelines.train import train_models
+
+    try:
+        meta = train_models(corpus, out, seed=seed)
+    except (ValueError, OSError) as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+    for task, info in meta["tasks"].items():
+        print(f"{task}: {info['n_train']} train notes, classes {info['classes']}, threshold {info['threshold']}")
+    print(f"wrote {out}/meta.json, {out}/MODEL_CARD.md")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind; loopback by default.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    token: Annotated[str | None, typer.Option(envvar="FACETCODER_TOKEN", show_envvar=True, help="API token required on /api calls (prefer the env var: arguments show in ps).")] = None,
+    payer: Annotated[str, typer.Option(help="Default payer profile.")] = "medicare",
+    cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this browser origin (repeatable); no CORS by default.")] = None,
+    max_batch: Annotated[int, typer.Option(help="Most notes per /api/analyze/batch call.")] = 100,
+) -> None:
+    """Serve the paste-and-code page (/) and the REST API (/api, docs at /docs)."""
+    from pipelines.web.server import serve as run_server
+
+    if not 0 < port < 65536 or max_batch < 1:
+        err.print(f"error: --port must be 1-65535 and --max-batch at least 1, received {port} and {max_batch}")
+        raise typer.Exit(2)
+    try:
+        run_server(host=host, port=port, token=token, payer=payer, cors_origins=cors_origin or None, max_batch=max_batch)
+    except ValueError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def batch(
+    input: Annotated[Path, typer.Argument(help="A folder of .txt notes (recursive) or a .csv/.tsv/.jsonl/.parquet archive.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output: .jsonl (full results) or .csv/.parquet (tidy tables + .claim_lines/.flags beside it).")],
+    id_col: Annotated[str, typer.Option(help="Note id column.")] = "note_id",
+    text_col: Annotated[str, typer.Option(help="Note text column.")] = "text",
+    patient_col: Annotated[str | None, typer.Option(help="Patient id column (default: patient_id when present).")] = None,
+    date_col: Annotated[str | None, typer.Option(help="Date of service column (default: date_of_service when present).")] = None,
+    payer_col: Annotated[str | None, typer.Option(help="Per-row payer profile column (overrides --payer for that row).")] = None,
+    payer: Annotated[str, typer.Option(help="Payer profile: medicare or commercial.")] = "medicare",
+    payer_file: Annotated[Path | None, typer.Option(help="A payer profile YAML file (overrides --payer).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    chunk_size: Annotated[int, typer.Option(help="Notes per work unit sent to a worker.")] = 128,
+    max_bytes: Annotated[int, typer.Option(help="Largest note accepted, in bytes.")] = 200_000,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of the same command.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Discard an interrupted run's partial output and start over.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar (terminal) or periodic lines (stderr).")] = True,
+) -> None:
+    """Analyse a note archive on every core: one output row per input row, resumable, cross-visit flags."""
+    from pipelines.batch import batch_cli
+
+    code = batch_cli(input, out, id_col=id_col, text_col=text_col, patient_col=patient_col, date_col=date_col,
+                     payer_col=payer_col, payer=str(payer_file) if payer_file else payer, workers=workers,
+                     chunk_size=chunk_size, max_bytes=max_bytes, resume=resume, overwrite=overwrite, progress=progress)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def spark(
+    input: Annotated[str, typer.Argument(help="A .parquet/.csv/.jsonl archive or a folder of .txt notes (any Spark-readable path).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder (Spark writes part files): .parquet, .csv or .jsonl by extension.")],
+    master: Annotated[str, typer.Option(help="Spark master; local[2] by default, or leave to spark-submit with --master ''.")] = "local[2]",
+    id_col: Annotated[str, typer.Option(help="Note id column.")] = "note_id",
+    text_col: Annotated[str, typer.Option(help="Note text column.")] = "text",
+    patient_col: Annotated[str | None, typer.Option(help="Patient id column (default: patient_id when present).")] = None,
+    date_col: Annotated[str | None, typer.Option(help="Date of service column (default: date_of_service when present).")] = None,
+    payer_col: Annotated[str | None, typer.Option(help="Per-row payer profile column.")] = None,
+    payer: Annotated[str, typer.Option(help="Payer profile: medicare or commercial.")] = "medicare",
+    max_bytes: Annotated[int, typer.Option(help="Largest note accepted, in bytes.")] = 200_000,
+) -> None:
+    """Run the batch analysis on Spark (mapInPandas; the pipeline is built once per executor worker)."""
+    from pipelines.spark_job import spark_cli
+
+    code = spark_cli(input, out, master=master or None, id_col=id_col, text_col=text_col, patient_col=patient_col,
+                     date_col=date_col, payer_col=payer_col, payer=payer, max_bytes=max_bytes)
+    if code:
+        raise typer.Exit(code)
+
+
 def main() -> None:
     app()
 

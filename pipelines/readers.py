@@ -165,9 +165,8 @@ def _found_columns(path: Path, kind: str) -> list[str]:
     return list(keys)
 
 
-def _row(archive: Archive, index: int, record: dict[str, object]) -> SourceRow:
+def make_row(cols: Columns, index: int, record: dict[str, object]) -> SourceRow:
     """Map a record (CSV dict, JSON object, Parquet row) onto a SourceRow with reader-level errors."""
-    cols = archive.columns
     text = record.get(cols.text)
     note_id = _cell(record.get(cols.id))
     row = SourceRow(
@@ -227,12 +226,12 @@ def _read_csv(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
                 continue
             if len(cells) != width:
                 record = dict(zip(header, cells))
-                row = _row(archive, index, record)
+                row = make_row(archive.columns, index, record)
                 row.error = "malformed_row"
                 row.detail = f"expected {width} cells as in the header, received {len(cells)}"
                 yield row
             else:
-                yield _row(archive, index, dict(zip(header, cells)))
+                yield make_row(archive.columns, index, dict(zip(header, cells)))
             index += 1
 
 
@@ -249,7 +248,7 @@ def _read_jsonl(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
                 yield SourceRow(index, None, None, error="malformed_row", detail=f"line {lineno}: invalid JSON ({exc.__class__.__name__})")
             else:
                 if isinstance(obj, dict):
-                    yield _row(archive, index, obj)
+                    yield make_row(archive.columns, index, obj)
                 else:
                     yield SourceRow(index, None, None, error="malformed_row",
                                     detail=f"line {lineno}: expected a JSON object, received {type(obj).__name__}")
@@ -265,7 +264,7 @@ def _read_parquet(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
     index = 0
     for batch in pq.ParquetFile(archive.path).iter_batches(batch_size=512, columns=list(dict.fromkeys(wanted))):
         for record in batch.to_pylist():
-            yield _row(archive, index, record)
+            yield make_row(archive.columns, index, record)
             index += 1
 
 

@@ -109,6 +109,11 @@ def join_list(items: list[str], conj: str = "and") -> str:
     return sep.join(items[:-1]) + f"{oxford} {conj} {items[-1]}"
 
 
+def lf(t: str) -> str:
+    """Lower-case the first letter unless the text starts with an acronym or a level (L4, BP, IV, MAC)."""
+    return t if re.match(r"[A-Z][A-Z0-9]", t) else t[:1].lower() + t[1:]
+
+
 def cap(s: str) -> str:
     return s[:1].upper() + s[1:] if s else s
 
@@ -129,7 +134,7 @@ def fmt_joint(joint: str, notation: str) -> str:
 
 def joints_phrase(joints: list[str], notation: str, allow_range: bool = True) -> tuple[str, str]:
     """Text for a contiguous joint list, and the tag describing the notation used."""
-    if allow_range and len(joints) >= 3 and chance(0.6):
+    if allow_range and len(joints) >= 3 and chance(0.8):
         first, last = joints[0], joints[-1]
         if chance(0.5):
             return f"{fmt_joint(first, notation)} through {fmt_joint(last, notation)}", "range"
@@ -199,7 +204,7 @@ STEROIDS = {
     "dexamethasone": ["dexamethasone 4 mg", "10 mg dexamethasone", "dexamethasone sodium phosphate 10 mg", "Decadron 4 mg"],
     "betamethasone": ["betamethasone 6 mg", "Celestone Soluspan 6 mg", "3 mg Celestone", "betamethasone (Celestone) 6 mg"],
 }
-CONTRAST = ["Omnipaque 240", "Omnipaque 180", "Isovue-M 200", "Isovue-M 300", "iohexol (Omnipaque 300)"]
+CONTRAST = ["Omnipaque 240", "Omnipaque 180", "Isovue-M 200", "Isovue-M 300", "iohexol 300"]
 
 
 def local_name():
@@ -229,7 +234,7 @@ def sample_levels(kind: str):
             n = min(n, {"L2": 3, "L3": 3, "L4": 2}[upper])
             return joints_from(upper, n), "lumbar"
         if r < 0.85:
-            upper = pick(["C2", "C3", "C4", "C5", "C5", "C6"])
+            upper = pick(["C2", "C2", "C3", "C4", "C5", "C5", "C6"])
             n = pick([1, 2, 2, 3]) if upper in ("C2", "C3", "C4") else pick([1, 2])
             if upper == "C6":
                 n = 1
@@ -255,8 +260,8 @@ def sample_levels(kind: str):
     return ["T12-L1"], "thoracolumbar"
 
 
-def sample_facts(kind: str, idx: int) -> dict:
-    f: dict = {"kind": kind, "tags": []}
+def sample_facts(kind: str, idx: int, force: dict | None = None) -> dict:
+    f: dict = {"kind": kind, "tags": [], "force": dict(force or {})}
     f["age"] = R.randint(34, 84)
     f["sex"] = pick(["M", "F"])
     f["name"] = f"{pick(FIRST)} {pick(LAST)}"
@@ -274,8 +279,10 @@ def sample_facts(kind: str, idx: int) -> dict:
 
 def sample_facet(f: dict) -> None:
     kind = f["kind"]
-    multi = chance(0.04)
-    joints, reg = sample_levels(kind)
+    force = f["force"]
+    multi = force.get("multi", chance(0.02) if not force else False)
+    joints, reg = force["joints"] if "joints" in force else sample_levels(kind)
+    joints = list(joints)
     if multi:
         joints = pick([["C5-C6"], ["C4-C5"], ["C6-C7"]]) + pick([["L4-L5"], ["L5-S1"], ["L3-L4"]])
         reg = "multi"
@@ -284,13 +291,15 @@ def sample_facet(f: dict) -> None:
     f["joints"] = joints
     # sides
     r = R.random()
-    if len(joints) == 2 and not multi and r < 0.1:
+    if "side_mode" in force:
+        side_mode = force["side_mode"]
+    elif len(joints) == 2 and not multi and r < 0.12:
         side_mode = "mixed"
-    elif r < 0.62:
+    elif r < 0.6:
         side_mode = "bilateral"
-    elif r < 0.72:
+    elif r < 0.71:
         side_mode = "elsewhere"  # bilateral, second side stated later in the technique
-    elif r < 0.96:
+    elif r < 0.98:
         side_mode = pick(["left", "right"])
     else:
         side_mode = "missing"
@@ -311,7 +320,7 @@ def sample_facet(f: dict) -> None:
         sides = [side_mode] * len(joints)
     f["sides"] = sides
     f["levels"] = [{"joint": j, "side": s} for j, s in zip(joints, sides)]
-    f["levels_missing"] = chance(0.035) and not multi and side_mode not in ("mixed", "missing")
+    f["levels_missing"] = bool(force.get("levels_missing")) and not multi and side_mode not in ("mixed", "missing")
     if f["levels_missing"]:
         f["levels"] = []
         f["tags"].append("levels_missing")
@@ -336,11 +345,13 @@ def sample_facet(f: dict) -> None:
         f["tags"].append("three_levels")
     # imaging
     r = R.random()
-    if r < 0.74:
+    if "modality" in force:
+        mod = force["modality"]
+    elif r < 0.86:
         mod = "fluoroscopy"
-    elif r < 0.84:
+    elif r < 0.92:
         mod = "ct"
-    elif r < 0.91:
+    elif r < 0.95:
         mod = "ultrasound"
     else:
         mod = "none"
@@ -359,7 +370,12 @@ def sample_facet(f: dict) -> None:
         f["tags"].append("imaging_code_written")
     # intent / injectate
     r = R.random()
-    if kind == "mbb":
+    if force.get("intent_word") == "unknown":
+        f["intent_word"], f["steroid"] = "unknown", None
+    elif force.get("steroid_in_dx"):
+        f["intent_word"] = pick(["first", "second", "diagnostic", "confirmatory"])
+        f["steroid"] = steroid_name()
+    elif kind == "mbb":
         if r < 0.55:
             f["intent_word"] = pick(["first", "first", "second", "confirmatory", "diagnostic"])
             f["steroid"] = steroid_name() if chance(0.1) else None
@@ -370,20 +386,17 @@ def sample_facet(f: dict) -> None:
             f["intent_word"] = pick(["therapeutic", None])
             f["steroid"] = steroid_name()
         else:
-            f["intent_word"] = "unknown"
-            f["steroid"] = None
+            f["intent_word"] = None
+            f["steroid"] = steroid_name()
     else:
         if r < 0.15:
             f["intent_word"] = pick(["diagnostic", "first"])
-            f["steroid"] = steroid_name() if chance(0.25) else None
+            f["steroid"] = steroid_name() if chance(0.1) else None
         elif r < 0.85:
             f["intent_word"] = pick(["therapeutic", None, None])
             f["steroid"] = steroid_name()
-        elif r < 0.92:
-            f["intent_word"] = None
-            f["steroid"] = None
         else:
-            f["intent_word"] = "unknown"
+            f["intent_word"] = None
             f["steroid"] = None
     f["local"] = None if f["intent_word"] == "unknown" else local_name()
     if f["intent_word"] == "unknown":
@@ -437,7 +450,8 @@ def sample_common(f: dict) -> None:
     # pain scores
     facet = kind in ("mbb", "ia")
     r = R.random()
-    if facet and r < 0.07:
+    force = f["force"]
+    if facet and force.get("pain_none"):
         f["pain_fmt"] = "none"
     elif kind == "consult":
         f["pain_fmt"] = pick(["slash", "out_of", "score_of", "zero_being", "none"])
@@ -475,7 +489,9 @@ def sample_common(f: dict) -> None:
     f["tags"].append(f"cc_{f['cc']}")
     # pain duration
     r = R.random()
-    if kind == "esi" and r < 0.3:
+    if force.get("dur_missing"):
+        f["dur"] = ("missing", None)
+    elif kind == "esi" and r < 0.3:
         f["dur"] = ("weeks", pick([6, 8, 10]))
     elif r < 0.45:
         f["dur"] = ("months", pick([4, 5, 6, 7, 8, 9, 10, 11, 14, 18]))
@@ -483,8 +499,10 @@ def sample_common(f: dict) -> None:
         f["dur"] = ("years", pick([1, 2, 2, 3, 4, 5, 7]))
     elif r < 0.8:
         f["dur"] = ("since", f["year"] - R.randint(2, 6))
-    elif r < 0.85:
+    elif r < 0.86:
         f["dur"] = ("vague", None)
+    elif r < 0.93 or facet:
+        f["dur"] = ("months", pick([3, 6, 12, 16, 20]))
     else:
         f["dur"] = ("missing", None)
     f["tags"].append(f"duration_{f['dur'][0]}")
@@ -499,14 +517,14 @@ def sample_common(f: dict) -> None:
     f["tags"].append(f"radic_{f['radic']}")
     # diagnosis
     r = R.random()
-    if r < 0.62:
+    if force.get("dx_missing") and facet:
+        f["dx"] = "missing"
+    elif r < 0.64:
         f["dx"] = "valid"
-    elif r < 0.75:
+    elif r < 0.76:
         f["dx"] = "invalid"
-    elif r < 0.95:
-        f["dx"] = "phrase"
     else:
-        f["dx"] = "missing" if kind in ("mbb", "ia") else "phrase"
+        f["dx"] = "phrase"
     f["tags"].append(f"dx_{f['dx']}")
     # sedation
     r = R.random()
@@ -623,8 +641,8 @@ def cc_text(f) -> str:
             "gabapentin, which was stopped for sedation without benefit",
             "chiropractic care for 3 months without lasting relief",
             "a home exercise program and activity modification without improvement",
-            "celecoxib, which failed",
-            "acetaminophen and topical diclofenac, which failed",
+            "celecoxib without benefit",
+            "acetaminophen and topical diclofenac, both of which failed",
             "a prior epidural injection that gave no relief",
         ], k=R.randint(2, 3))
         lead = pick([f"{cap(sp[0])} has failed ", "Conservative care has failed: ", f"{cap(sp[0])} has tried ", "Failed conservative treatment including "])
@@ -737,9 +755,8 @@ def level_title(f) -> str:
     expr = f["level_expr"]
     side = {"bilateral": pick(["bilateral ", "bilateral "]), "elsewhere": "", "left": "left ", "right": "right ", "missing": ""}[sm]
     jp, tag = joints_phrase(joints, f["notation"], allow_range=True)
-    if tag.startswith("range"):
-        if tag not in f["tags"]:
-            f["tags"].append(tag)
+    if tag.startswith("range") and expr != "nerve" and tag not in f["tags"]:
+        f["tags"].append(tag)
     if expr == "nerve":
         np_ = nerves_phrase(nerves_for(joints))
         return cap(f"{side}{regword} medial branch blocks: {np_}".strip())
@@ -868,11 +885,33 @@ def technique_facet(f) -> list[str]:
                          "Needle position was confirmed on the images before injection."]))
     elif mod == "ultrasound":
         out.append("Needle tip position was confirmed on the ultrasound image; no contrast was used.")
+    if mod in ("fluoroscopy", "ct") and chance(0.6):
+        out.append(pick(["There was no paresthesia during needle placement.", "Negative aspiration for blood and CSF was confirmed before injection.",
+                         "Representative images were saved to the record."]))
+    elif chance(0.5):
+        out.append(pick(["There was no paresthesia during needle placement.", "Negative aspiration for blood and CSF was confirmed before injection."]))
     out.append(injectate_sentence(f))
     if f.get("_second_side"):
         out.append(f["_second_side"])
+    out.append(pick(["The patient tolerated the procedure well.", "Vital signs remained stable throughout.",
+                     "Blood pressure, heart rate and oxygen saturation were monitored throughout and remained stable.", ""]))
     out.append(pick(["The needles were removed and bandages applied.", "Needles withdrawn intact.", "All needles were removed."]))
     return out
+
+
+def function_text(f) -> str:
+    sp = pron(f)
+    return " ".join(R.sample([
+        f"The pain limits {sp[1]} ability to stand or walk for more than 20 minutes.",
+        f"{cap(sp[0])} has trouble sleeping because of the pain and wakes when turning in bed.",
+        f"{cap(sp[0])} has had to cut back on work hours and household chores.",
+        f"Morning stiffness lasts about 30 minutes and the pain is worse at the end of the day.",
+        f"Sitting for long periods and getting out of a car aggravate the pain; lying down and heat help.",
+        f"{cap(sp[1])} goal is to return to walking and gardening without stopping.",
+        f"{cap(sp[0])} works as a {pick(['bus driver', 'nurse', 'cashier', 'mechanic', 'teacher', 'accountant'])} and the pain makes a full shift difficult.",
+        "Oswestry disability index today is 38%." if f["region"] != "cervical" else "Neck Disability Index today is 36%.",
+        "There has been no recent trauma, fever, unexplained weight loss or bowel or bladder change.",
+    ], k=R.randint(2, 4)))
 
 
 def hpi_facet(f) -> list[str]:
@@ -890,12 +929,13 @@ def hpi_facet(f) -> list[str]:
     out.append(s)
     if f["region"] == "multi":
         pass
-    elif not f["levels_missing"] and chance(0.35):
+    elif not f["levels_missing"] and chance(0.5):
         js = f["joints"]
         extra = js + ([f"{js[-1].split('-')[1]}-{next_vert(js[-1].split('-')[1])}"] if js[-1].split("-")[1] not in ("S1", "T1") and js[-1][0] != "T" else [])
         out.append(pick(["MRI shows facet hypertrophy at ", "Imaging shows facet arthropathy at "]) + join_list([fmt_joint(j, "short") for j in extra]) + ".")
         if len(extra) > len(js):
             f["tags"].append("level_distractor")
+    out.append(function_text(f))
     cc = cc_text(f)
     if cc:
         out.append(cc)
@@ -1061,7 +1101,7 @@ def tpi_text(f) -> tuple[str, list[str], list[str]]:
             "Pressure held; bandages applied."]
     hist = []
     if chance(0.5):
-        hist.append(pick(["Prior facet injections at L4-5 helped only briefly.", "History of cervical facet arthropathy C5-6 treated with RFA in the past."]))
+        hist.append("Prior facet injections at L4-5 helped only briefly." if reg == "lumbar" else "History of cervical facet arthropathy at C5-6, treated with RFA in the past.")
         f["tags"].append("facet_distractor")
     f["tags"].append("trigger_point")
     return title, [t for t in tech if t], hist
@@ -1075,11 +1115,15 @@ HEADERS = {
               "ind": ["INDICATIONS", "HISTORY", "INDICATION"], "sed": ["SEDATION", "ANESTHESIA"],
               "tech": ["DESCRIPTION OF PROCEDURE", "TECHNIQUE", "PROCEDURE IN DETAIL"], "find": ["FINDINGS"],
               "comp": ["COMPLICATIONS"], "post": ["POST-PROCEDURE", "POSTPROCEDURE", "POST PROCEDURE"],
-              "dispo": ["DISPOSITION"], "plan": ["PLAN", "FOLLOW-UP"]},
+              "dispo": ["DISPOSITION"], "plan": ["PLAN", "FOLLOW-UP"], "meds": ["MEDICATIONS", "CURRENT MEDICATIONS"],
+              "allergy": ["ALLERGIES"], "exam": ["PHYSICAL EXAMINATION", "EXAM", "FOCUSED EXAM"], "consent": ["CONSENT"],
+              "vitals": ["PRE-PROCEDURE VITALS", "VITAL SIGNS"], "instr": ["DISCHARGE INSTRUCTIONS", "INSTRUCTIONS"]},
     "title": {"proc": ["Procedure", "Procedure Performed"], "dx": ["Diagnosis", "Pre-Procedure Diagnosis", "Preoperative Diagnosis"],
               "ind": ["Indications", "History", "Clinical History"], "sed": ["Sedation", "Anesthesia"],
               "tech": ["Technique", "Procedure Details", "Description"], "find": ["Findings"], "comp": ["Complications"],
-              "post": ["Post-Procedure", "Post Procedure"], "dispo": ["Disposition"], "plan": ["Plan", "Follow-up"]},
+              "post": ["Post-Procedure", "Post Procedure"], "dispo": ["Disposition"], "plan": ["Plan", "Follow-up"],
+              "meds": ["Medications", "Current Medications"], "allergy": ["Allergies"], "exam": ["Physical Exam", "Exam"],
+              "consent": ["Consent", "Informed Consent"], "vitals": ["Vitals", "Pre-Procedure Vitals"], "instr": ["Instructions", "Discharge Instructions"]},
 }
 
 
@@ -1118,24 +1162,30 @@ def render_run_on(f, sections) -> str:
         if not text:
             continue
         if key == "proc":
-            body.append(f"procedure today is {text[0].lower() + text[1:]}")
+            body.append(f"procedure today is {lf(text)}")
         elif key == "dx":
             body.append(f"diagnosis {text}")
         elif key == "sed":
-            body.append(f"sedation {text[0].lower() + text[1:]}".rstrip("."))
+            body.append(f"sedation {lf(text)}".rstrip("."))
+        elif key == "comp":
+            body.append(pick(["no complications", "complications none", "there were no complications"]))
+        elif key in ("meds", "allergy", "vitals", "exam"):
+            lab = {"meds": "meds", "allergy": "allergies", "vitals": "vitals", "exam": "exam"}[key]
+            body.append(f"{lab} {text if key == 'vitals' else lf(text)}".rstrip("."))
         else:
             body.append(text.rstrip("."))
     s = ", ".join(x.strip() for x in body if x.strip())
     s = re.sub(r"\.\s+", ", ", s)
     opener = pick(["pt brought to the procedure room and consent confirmed, ", "the patient was identified and consent was signed, ",
                    "after time out, ", ""])
-    return (opener + s[0].lower() + s[1:]).strip() + "\n"
+    return (opener + lf(s)).strip() + "\n"
 
 
 def render_bullets(f, sections) -> str:
     lines = [pick([f"{region_words(f)[1].upper()} PROCEDURE - quick note", "Procedure note (brief)", "Proc note"]), f"- DOS: {f['date']}"]
     label = {"proc": "Procedure", "dx": "Dx", "ind": "Hx", "sed": "Sedation", "tech": "Technique", "find": "Findings",
-             "comp": "Complications", "post": "Post", "dispo": "Dispo", "plan": "Plan"}
+             "comp": "Complications", "post": "Post", "dispo": "Dispo", "plan": "Plan", "meds": "Meds", "allergy": "All",
+             "exam": "Exam", "consent": "Consent", "vitals": "VS", "instr": "Instr"}
     for key, text in sections:
         if not text:
             continue
@@ -1157,13 +1207,16 @@ def render_dictation(f, sections) -> str:
         if not text:
             continue
         if key == "proc":
-            paras.append(f"The procedure performed today was {text[0].lower() + text[1:]}.")
+            paras.append(f"The procedure performed today was {lf(text)}.")
         elif key == "dx":
             paras.append(f"The diagnosis is {text}.")
         elif key == "sed":
-            paras.append(f"Regarding sedation: {text[0].lower() + text[1:]}")
+            paras.append(f"Regarding sedation: {lf(text)}")
         elif key == "comp":
             paras.append(f"Complications: {text}")
+        elif key in ("meds", "allergy", "vitals"):
+            lab = {"meds": "Current medications", "allergy": "Allergies", "vitals": "Vital signs"}[key]
+            paras.append(f"{lab}: {text}")
         else:
             paras.append(text)
     paras.append(pick(["End of dictation.", "That concludes the dictation. Thank you.", "End of report."]))
@@ -1180,13 +1233,18 @@ def render_template(f, sections) -> str:
         w = f["intent_word"]
         box = lambda c: "[x]" if c else "[ ]"  # noqa: E731
         if w in (None, "unknown"):
-            lines.append("Block type: [ ] 1st diagnostic  [ ] 2nd diagnostic  [ ] therapeutic  ***")
+            lines.append("Block type: ***")
         else:
             lines.append(f"Block type: {box(w in ('first', 'diagnostic'))} 1st diagnostic  {box(w in ('second', 'confirmatory'))} 2nd diagnostic  {box(w == 'therapeutic')} therapeutic")
     lines.append(f"Sedation: {d.get('sed') or '***'}")
     lines.append("")
     lines.append("History / indication:")
     lines.append(d.get("ind") or "***")
+    lines.append(f"Medications: {d.get('meds') or '***'}")
+    lines.append(f"Allergies: {d.get('allergy') or '***'}")
+    lines.append(f"Exam: {d.get('exam') or '***'}")
+    lines.append(f"Vitals: {d.get('vitals') or '***'}")
+    lines.append(f"Consent: {d.get('consent') or '[ ] signed  ***'}")
     lines.append("")
     lines.append("Procedure description:")
     lines.append(d.get("tech") or "***")
@@ -1200,6 +1258,90 @@ def render_template(f, sections) -> str:
     return "\n".join(lines) + "\n"
 
 
+def exam_text(f) -> str:
+    reg, sm = f["region"], f.get("side_mode")
+    if sm in ("left", "right"):
+        sw = f" on the {sm}"
+    elif sm in ("bilateral", "elsewhere", "mixed"):
+        sw = pick([" bilaterally", " on both sides", ""])
+    else:
+        sw = ""
+    if reg in ("cervical",):
+        pool = [f"Tenderness over the cervical facet columns{sw}.", f"Pain with extension and rotation{sw}.", "Spurling test negative.",
+                "Shoulder range of motion full.", "Sensation intact in the upper extremities.", "No upper motor neuron signs."]
+    elif reg in ("thoracic", "thoracolumbar"):
+        pool = [f"Tenderness over the thoracic paraspinals{sw}.", "Pain with rotation and extension.", "No rib tenderness.",
+                "No sensory level.", "Gait normal."]
+    elif reg == "multi":
+        pool = [f"Tenderness over the cervical and lumbar facets{sw}.", "Spurling and straight leg raise tests negative.", "Gait normal."]
+    else:
+        pool = [f"Tenderness over the lower lumbar facets{sw}.", f"Facet loading reproduces the pain{sw}.", "Straight leg raise negative.",
+                "Hip range of motion full and painless.", "Sensation intact to light touch in the lower extremities.",
+                pick(["Gait is normal.", "Gait is mildly antalgic."]), "No SI joint tenderness."]
+    return " ".join(R.sample(pool, min(len(pool), R.randint(2, 4))))
+
+
+def consent_text(f) -> str:
+    return pick([
+        "The risks, including bleeding, infection, nerve injury, increased pain, allergic reaction and failure to relieve pain, as well as benefits and alternatives, were discussed. All questions were answered and written consent was obtained.",
+        "Informed consent was obtained after discussion of risks, benefits and alternatives. A time-out was performed to confirm identity, procedure and site.",
+        "Consent signed. Universal protocol and time-out completed with the nurse and technologist.",
+    ])
+
+
+def vitals_text(f) -> str:
+    f["tags"].append("vitals_distractor")
+    return f"BP {R.randint(112, 168)}/{R.randint(62, 96)}, HR {R.randint(56, 98)}, SpO2 {R.randint(94, 100)}% on room air."
+
+
+def meds_text(f) -> str:
+    base = pick(["lisinopril, atorvastatin", "metformin, amlodipine", "levothyroxine, omeprazole", "sertraline, losartan", "no daily medications"])
+    if f.get("cc") == "failed" and chance(0.5):
+        base += ", " + pick(["acetaminophen as needed", "duloxetine 30 mg", "tramadol as needed"])
+    return base + "."
+
+
+def allergy_text(f) -> str:
+    return pick(["NKDA.", "No known drug allergies.", "Penicillin (rash). No contrast allergy.", "Sulfa. No iodine or contrast allergy.",
+                 "Codeine (nausea)."])
+
+
+def instr_text(f) -> str:
+    return pick(["Keep the bandages dry for 24 hours. No driving today. Call for fever, new weakness or severe pain.",
+                 "Resume normal diet and medications. Ice as needed. Call the clinic for any signs of infection.",
+                 "Written discharge instructions reviewed with the patient and driver."])
+
+
+def extra_sections(f) -> dict:
+    extra = {}
+    if chance(0.85):
+        extra["meds"] = meds_text(f)
+    if chance(0.8):
+        extra["allergy"] = allergy_text(f)
+    if chance(0.9):
+        extra["exam"] = exam_text(f)
+    if chance(0.9):
+        extra["consent"] = consent_text(f)
+    if chance(0.65):
+        extra["vitals"] = vitals_text(f)
+    if chance(0.75):
+        extra["instr"] = instr_text(f)
+    return extra
+
+
+def insert_extra(sections, extra):
+    out = []
+    for k, t in sections:
+        out.append((k, t))
+        if k == "ind":
+            for key in ("meds", "allergy", "exam", "consent", "vitals"):
+                if key in extra:
+                    out.append((key, extra[key]))
+        if k == "dispo" and "instr" in extra:
+            out.append(("instr", extra["instr"]))
+    return out
+
+
 def build_facet(f) -> tuple[list[tuple[str, str]], str]:
     title = level_title(f)
     if f["code77003"]:
@@ -1207,7 +1349,7 @@ def build_facet(f) -> tuple[list[tuple[str, str]], str]:
     if f["modality"] == "ct" and chance(0.5):
         title += " under CT guidance"
     elif f["modality"] == "ultrasound":
-        title = "Ultrasound-guided " + title[0].lower() + title[1:]
+        title = "Ultrasound-guided " + (title if re.match(r"[A-Z]\d", title) else title[0].lower() + title[1:])
     elif f["modality"] == "fluoroscopy" and chance(0.5) and not f["code77003"]:
         title += pick([" under fluoroscopy", " with fluoroscopic guidance"])
     ind = " ".join(hpi_facet(f))
@@ -1219,6 +1361,9 @@ def build_facet(f) -> tuple[list[tuple[str, str]], str]:
         else:
             ind += " " + it
     post = pain_post_text(f) if f["pain_fmt"] != "none" else pick(["Tolerated well.", "Stable, no new deficits."])
+    post += " " + pick(["Observed in recovery for 20 minutes without incident.", "Neurologic exam unchanged from baseline.",
+                        "Ambulating at baseline; no new numbness or weakness.", "Vital signs stable in recovery.", ""])
+    post = post.strip()
     if f["pain_fmt"] == "from_to":
         # the pre value is stated in the post sentence; keep a single pre statement in HPI too
         pass
@@ -1234,7 +1379,7 @@ def build_facet(f) -> tuple[list[tuple[str, str]], str]:
         ("dispo", pick(["Discharged home in stable condition.", "Home with a driver.", "Discharged ambulatory."])),
         ("plan", plan_facet(f)),
     ]
-    return sections, title
+    return insert_extra(sections, extra_sections(f)), title
 
 
 def build_nonfacet(f) -> list[tuple[str, str]]:
@@ -1244,15 +1389,20 @@ def build_nonfacet(f) -> list[tuple[str, str]]:
         title += ", fluoroscopic guidance 77003"
     sp = pron(f)
     area = region_words(f)[0] if f["kind"] != "si" else pick(["buttock", "low back and buttock"])
+    if f["kind"] == "esi":
+        area = "low back and leg" if f["region"] == "lumbar" else "neck and arm"
     dur, _ = duration_text(f)
     who = f"{f['age']}-year-old {'man' if f['sex'] == 'M' else 'woman'}"
-    ind = [f"{cap(who)} with {area} pain{(' ' + dur) if dur else ''}."] + hist
+    ind = [f"{cap(who)} with {area} pain{(' ' + dur) if dur else ''}.", function_text(f)] + hist
     cc = cc_text(f)
     if cc:
         ind.append(cc)
     rt = radic_text(f)
     if rt:
         ind.append(rt)
+    ind.append(pick(["Exam: tender to palpation over the painful area, gait normal.", "Exam shows reproducible tenderness; neurovascular status intact.",
+                     "On exam the pain is reproduced with palpation and provocative maneuvers."]))
+    ind.extend(R.sample(PAD, R.randint(1, 3)))
     if f["strength_distractor"]:
         ind.append(pick(["Strength 5/5.", "Motor strength 5/5 in both lower extremities." if f["region"] == "lumbar" else "Grip 5/5."]))
     if f["short_date_distractor"]:
@@ -1265,7 +1415,7 @@ def build_nonfacet(f) -> list[tuple[str, str]]:
     if f.get("extra_dx"):
         dx = f"{dx}; {f['extra_dx']}"
     post = pain_post_text(f) if f["pain_fmt"] != "none" else "Stable."
-    return [
+    out = [
         ("proc", title),
         ("dx", dx),
         ("ind", " ".join(ind)),
@@ -1276,6 +1426,7 @@ def build_nonfacet(f) -> list[tuple[str, str]]:
         ("dispo", pick(["Discharged home.", "Home, stable."])),
         ("plan", pick(["Follow up in 4 weeks.", "Return in 3-4 weeks.", "Follow up 6 weeks."])),
     ]
+    return insert_extra(out, extra_sections(f))
 
 
 def nonfacet_dx(f) -> str:
@@ -1299,7 +1450,9 @@ def build_consult(f) -> str:
          "thoracic": pick(["T7-8", "T8-9 and T9-10"])}[reg]
     scen = pick(["planned", "history_rfa", "discussed", "post_block", "planned", "discussed"])
     f["tags"].append(f"consult_{scen}")
-    hpi = [f"{cap(who)} {pick(['seen for', 'presenting with', 'returns for'])} {area} pain{(' ' + dur) if dur else ''}."]
+    hpi = [f"{cap(who)} {pick(['seen for', 'presenting with', 'returns for'])} {area} pain{(' ' + dur) if dur else ''}.", function_text(f),
+           pick([f"The pain is {pick(['aching', 'dull and deep', 'sharp with certain movements'])} and mostly axial.",
+                 "Pain is worse with extension and twisting and better with rest and heat."])]
     f["percent_gold"] = None
     if scen == "history_rfa":
         yr = f["year"] - R.randint(2, 5)
@@ -1336,25 +1489,49 @@ def build_consult(f) -> str:
                             "Response was not adequate; no further facet procedures planned."]),
     }[scen]
     dx = dx_text(f) if f["dx"] != "missing" else ""
+    pmh = pick(["Hypertension, hyperlipidemia.", "Type 2 diabetes, hypothyroidism.", "Obstructive sleep apnea on CPAP, GERD.",
+                "Atrial fibrillation on apixaban, hypertension.", "Osteoarthritis of both knees, remote appendectomy.", "No significant medical history."])
+    meds = pick(["lisinopril, atorvastatin", "metformin, levothyroxine", "omeprazole, amlodipine", "apixaban, metoprolol", "none regularly besides vitamins"])
+    social = pick(["Works as a warehouse supervisor. Non-smoker. Occasional alcohol.", "Retired teacher, lives with spouse. Former smoker, quit 15 years ago.",
+                   "Desk job, exercises twice a week. No tobacco.", "Self-employed carpenter. Smokes half a pack per day; cessation discussed."])
+    vitals = f"BP {R.randint(112, 156)}/{R.randint(64, 92)}, HR {R.randint(58, 96)}, BMI {R.randint(22, 36)}."
+    f["tags"].append("vitals_distractor")
+    ros = pick(["Negative for fever, weight loss, night sweats and bowel or bladder changes.",
+                "No fevers, chills or unexplained weight loss. No saddle anesthesia or incontinence."])
+    exam.insert(0, pick(["Well-appearing, in no distress.", "Alert, oriented, ambulates without an assistive device."]))
+    exam.insert(1, "Vitals: " + vitals)
+    imaging = pick([f"MRI of the {region_words(f)[1]} spine reviewed with the patient: degenerative changes with facet arthropathy at {j}, no high-grade stenosis.",
+                    f"X-rays from last month show facet arthropathy at {j} and mild disc space narrowing.",
+                    f"Prior CT myelogram shows facet hypertrophy at {j}; no cord or root compression."])
+    prior = pick(["Prior workup includes plain films and labs from primary care, which were unremarkable apart from degenerative change.",
+                  "Primary care referred for interventional options after several visits for the same complaint.",
+                  "There is no history of spine surgery. No history of cancer, osteoporosis or recent infection."])
+    hpi.append(prior)
+    edu = pick(["All questions were answered and the patient agrees with the plan.",
+                "We reviewed the natural history of facet-mediated pain, the role of diagnostic blocks, and the importance of staying active.",
+                "Total time 40 minutes, more than half in counseling and coordination of care."])
     style = pick(["upper", "title", "soap"])
     if style == "upper":
-        parts = [pick(["PAIN CLINIC FOLLOW-UP", "NEW PATIENT CONSULTATION", "SPINE CLINIC NOTE"]), "", f"DATE: {f['date']}", "",
-                 "HPI: " + " ".join(hpi), "", "EXAM: " + " ".join(exam), "", f"ASSESSMENT: {dx}" if dx else "", "", "PLAN: " + plan]
+        parts = [pick(["PAIN CLINIC FOLLOW-UP", "NEW PATIENT CONSULTATION", "SPINE CLINIC NOTE"]), "", f"DATE: {f['date']}",
+                 f"PROVIDER: {f['doc']}", "", "HPI: " + " ".join(hpi), "", "PAST MEDICAL HISTORY: " + pmh, "", "MEDICATIONS: " + meds, "",
+                 "SOCIAL HISTORY: " + social, "", "REVIEW OF SYSTEMS: " + ros, "", "EXAM: " + " ".join(exam), "", "IMAGING: " + imaging, "",
+                 f"ASSESSMENT: {dx}" if dx else "", "", "PLAN: " + plan + " " + edu]
     elif style == "title":
-        parts = [pick(["Follow-up Visit", "Consultation", "Office Visit"]), f"Date: {f['date']}", "", "History of Present Illness", " ".join(hpi), "",
-                 "Physical Exam", " ".join(exam), "", "Assessment", dx or "See HPI.", "", "Plan", plan]
+        parts = [pick(["Follow-up Visit", "Consultation", "Office Visit"]), f"Date: {f['date']}", f"Provider: {f['doc']}", "",
+                 "History of Present Illness", " ".join(hpi), "", "Past Medical History", pmh, "", "Medications", cap(meds), "",
+                 "Social History", social, "", "Review of Systems", ros, "", "Physical Exam", " ".join(exam), "", "Imaging", imaging, "",
+                 "Assessment", dx or "See HPI.", "", "Plan", plan + " " + edu]
     else:
-        parts = [f"Clinic note {f['date']}", "", "S: " + " ".join(hpi), "O: " + " ".join(exam), "A: " + (dx or "axial pain"), "P: " + plan]
+        parts = [f"Clinic note {f['date']} - {f['doc']}", "", "S: " + " ".join(hpi) + " PMH: " + pmh + " Meds: " + meds + ". " + social + " ROS: " + ros,
+                 "O: " + " ".join(exam) + " " + imaging, "A: " + (dx or "axial pain"), "P: " + plan + " " + edu]
     return "\n".join(p for p in parts) .replace("\n\n\n", "\n\n").strip() + "\n"
 
 
 PAD = [
-    "Risks including bleeding, infection, nerve injury, allergic reaction and no relief were discussed and written consent was obtained.",
     "A time-out was performed confirming patient identity, procedure, levels and side.",
-    "Vital signs were stable before and after the procedure.",
     "Allergies reviewed; no contrast or latex allergy.",
     "Anticoagulants: none. Last meal more than 6 hours ago.",
-    "The patient was monitored in recovery and discharge instructions were reviewed, including signs of infection.",
+    "Imaging and prior records were reviewed before the procedure.",
 ]
 
 
@@ -1364,8 +1541,9 @@ def pad_sections(sections, f):
     for i, (k, t) in enumerate(out):
         if k == "ind":
             n = R.randint(0, 2)
-            if n:
-                out[i] = (k, t + " " + " ".join(R.sample(PAD, n)))
+            add = [x for x in R.sample(PAD, n) if x not in t]
+            if add:
+                out[i] = (k, t + " " + " ".join(add))
     return out
 
 
@@ -1409,9 +1587,9 @@ def facet_gold(f) -> dict:
         flags.append("SEDATION")
     if f["steroid_in_dx"]:
         flags.append("STEROID_IN_DIAGNOSTIC")
-    # invalid ICD-10 codes: whether the engine calls that DIAGNOSIS_MISSING is not settled -> omit flags
-    if f["dx"] != "invalid":
-        g["flags"] = sorted(set(flags))
+    # an invalid written ICD-10 code (M47.81, M54.5) is a diagnosis that is documented: not DIAGNOSIS_MISSING
+    # (the engine reports it with its own flag, ICD10_INVALID, which is outside the annotated flag list)
+    g["flags"] = sorted(set(flags))
     return g
 
 
@@ -1451,12 +1629,13 @@ def duration_text_gold(f):
 # --------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------
-def note_for(kind: str, idx: int) -> tuple[str, dict, str]:
-    f = sample_facts(kind, idx)
+def note_for(kind: str, idx: int, force: dict | None = None) -> tuple[str, dict, str]:
+    f = sample_facts(kind, idx, force)
     if kind == "consult":
         text = build_consult(f)
         style = "consult"
-        g = {"procedure": {"family": "no_procedure"}, "imaging": {"modality": "none"}, "levels": [], "claim_lines": []}
+        g = {"procedure": {"family": "no_procedure"}, "imaging": {"modality": "none"}, "levels": [], "claim_lines": [],
+             "flags": ["NOT_FACET_PROCEDURE"]}
         common_gold(f, g)
         g["sedation"] = {"given": False}
         return text, g | {"_f": f}, style
@@ -1511,6 +1690,27 @@ def check(text: str, g: dict, f: dict) -> list[str]:
     return problems
 
 
+# Phenomena that must appear a minimum number of times; every other attribute is random.
+LUMB3 = (["L3-L4", "L4-L5", "L5-S1"], "lumbar")
+FORCED = {
+    "mbb": [{"intent_word": "unknown"}] * 3 + [{"side_mode": "missing"}] * 3
+    + [{"levels_missing": True, "side_mode": "bilateral"}] * 2 + [{"multi": True}] * 2
+    + [{"side_mode": "mixed", "joints": (["L4-L5", "L5-S1"], "lumbar")}] * 2
+    + [{"side_mode": "mixed", "joints": (["C5-C6", "C6-C7"], "cervical")}]
+    + [{"modality": "ultrasound"}] * 3 + [{"modality": "ct"}] * 3 + [{"modality": "none"}] * 4
+    + [{"joints": (["C2-C3"], "cervical")}, {"joints": (["C2-C3", "C3-C4"], "cervical")}, {"joints": (["C2-C3", "C3-C4"], "cervical")}]
+    + [{"joints": LUMB3}] * 3 + [{"joints": (["C3-C4", "C4-C5", "C5-C6"], "cervical")}]
+    + [{"joints": (["T12-L1"], "thoracolumbar")}] * 2 + [{"steroid_in_dx": True}] * 3
+    + [{"pain_none": True}] * 3 + [{"dur_missing": True}] * 3 + [{"dx_missing": True}] * 3,
+    "ia": [{"intent_word": "unknown"}] * 3 + [{"side_mode": "missing"}] * 2 + [{"levels_missing": True, "side_mode": "right"}]
+    + [{"multi": True}] * 2
+    + [{"side_mode": "mixed", "joints": j} for j in ((["L4-L5", "L5-S1"], "lumbar"), (["C5-C6", "C6-C7"], "cervical"), (["L3-L4", "L4-L5"], "lumbar"))]
+    + [{"modality": "ultrasound"}] * 3 + [{"modality": "ct"}] * 4 + [{"modality": "none"}] * 4
+    + [{"joints": LUMB3}] * 2 + [{"joints": (["T12-L1"], "thoracolumbar")}] * 2 + [{"joints": (["C7-T1"], "cervical")}] * 2
+    + [{"steroid_in_dx": True}] * 2 + [{"pain_none": True}] * 2 + [{"dur_missing": True}] * 2 + [{"dx_missing": True}] * 2,
+}
+
+
 def main() -> None:
     notes_dir = HERE / "notes"
     notes_dir.mkdir(parents=True, exist_ok=True)
@@ -1518,11 +1718,15 @@ def main() -> None:
         old.unlink()
     plan = FAMILY_PLAN[:N_NOTES]
     R.shuffle(plan)
+    forced = {k: list(v) + [{}] * (plan.count(k) - len(v)) for k, v in FORCED.items()}
+    for v in forced.values():
+        R.shuffle(v)
     records = []
     for i, kind in enumerate(plan, start=1):
         nid = f"fc{i:04d}"
+        force = forced[kind].pop() if kind in forced else {}
         for attempt in range(200):
-            text, g, style = note_for(kind, i)
+            text, g, style = note_for(kind, i, force)
             f = g.pop("_f")
             if not check(text, g, f):
                 break

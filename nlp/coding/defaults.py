@@ -26,9 +26,11 @@ from nlp.coding.models import (
     CptRow,
     FamilyRow,
     FlagRow,
+    Guidance,
     LineRuleRow,
     PayerProfile,
     PhraseRow,
+    RegionGroup,
     RegionTermRow,
     RuleIdRow,
     SupportRow,
@@ -71,78 +73,85 @@ def _check_rule_ids(file: str, rows: Iterable[Any], known: set[str], key: str) -
             raise RuleTableError(f"{file}: row {key}={getattr(row, key)!r}: unknown rule id(s) {bad}; expected ids defined in coding-rules.md (rule_ids.csv)")
 
 
-def _check_codes(file: str, rows: Iterable[ConceptCodeRow]) -> None:
+def _cpt_slots(rows: list[CptRow], file: str) -> dict[tuple[str, str, int], CptRow]:
+    """One code per (guidance, CPT region, rank); ranks 2 and 3 are add-ons."""
+    by_slot: dict[tuple[str, str, int], CptRow] = {}
+    for row in unique(rows, "code", file).values():
+        slot = (row.guidance, row.region_group, row.rank)
+        if slot in by_slot:
+            raise RuleTableError(f"{file}: codes {by_slot[slot].code} and {row.code} both claim {slot}; expected one code per guidance/region/rank")
+        if row.add_on != (row.rank > 1):
+            raise RuleTableError(f"{file}: row code={row.code!r}: expected add_on={row.rank > 1} for rank {row.rank}, received {row.add_on}")
+        by_slot[slot] = row
+    expected = [(g, r, k) for g in get_args(Guidance) for r in get_args(RegionGroup) for k in (1, 2, 3)]
+    _expect_same(file, "guidance/region/rank slots", map(str, by_slot), map(str, expected))
+    return by_slot
+
+
+def _flag_rows(rows: list[FlagRow], file: str) -> dict[str, FlagRow]:
+    """Exactly the flag ids the checks raise, with templates using only known placeholders."""
+    flags = unique(rows, "id", file)
+    _expect_same(file, "flag ids", flags, [*flag_checks.CHECKS, *flag_checks.ENGINE_FLAGS])
+    for row in flags.values():
+        unknown = (flag_checks.template_fields(row.message) | flag_checks.template_fields(row.fix)) - flag_checks.TEMPLATE_FIELDS
+        if unknown:
+            raise RuleTableError(f"{file}: row id={row.id!r}: unknown placeholder(s) {sorted(unknown)}; expected some of {sorted(flag_checks.TEMPLATE_FIELDS)}")
+    return flags
+
+
+def _concept_codes(rows: list[ConceptCodeRow], concepts: set[str], file: str) -> dict[tuple[str, str], ConceptCodeRow]:
+    """(concept, region) -> billable ICD-10-CM code, for exactly the concepts of the phrase table."""
+    out: dict[tuple[str, str], ConceptCodeRow] = {}
     for row in rows:
+        if (row.concept, row.region) in out:
+            raise RuleTableError(f"{file}: duplicate concept/region ({row.concept!r}, {row.region!r}); expected each pair once")
         if not is_billable(row.code):
             state = "a category header, not billable" if is_valid(row.code) else "not an ICD-10-CM code"
             raise RuleTableError(f"{file}: row concept={row.concept!r} region={row.region!r}: expected a billable ICD-10-CM code, received {row.code!r} ({state})")
+        out[(row.concept, row.region)] = row
+    _expect_same(file, "concepts (vs icd10_phrases.csv)", {c for c, _ in out}, concepts)
+    return out
+
+
+def _support(rows: list[SupportRow], file: str) -> dict[str, SupportRow]:
+    support = unique(rows, "prefix", file)
+    for prefix in support:
+        if not is_valid(prefix):
+            raise RuleTableError(f"{file}: row prefix={prefix!r}: expected an ICD-10-CM category or code, received {prefix!r} (not in ICD-10-CM)")
+    return support
 
 
 def build_tables(raw: Mapping[str, list[dict[str, str]]], names: Mapping[str, str] | None = None) -> RuleTables:
     """Validate raw table rows (keyed by file name) into `RuleTables`; `names` maps file name -> display name."""
-    names = names or {}
+    show = {file: (names or {}).get(file, file) for file in TABLE_FILES}
     rows: dict[str, list[Any]] = {}
     for file, (model, key) in TABLE_FILES.items():
         if file not in raw:
             raise RuleTableError(f"{file}: rule table missing")
-        rows[file] = validate_rows(raw[file], model, names.get(file, file), key)
-    show = lambda f: names.get(f, f)  # noqa: E731
+        rows[file] = validate_rows(raw[file], model, show[file], key)
     known = {r.rule_id for r in rows["rule_ids.csv"]}
-    keys = {f: k for f, (_, k) in TABLE_FILES.items()}
-    for file in TABLE_FILES:
+    for file, (_, key) in TABLE_FILES.items():
         if file != "rule_ids.csv":
-            _check_rule_ids(show(file), rows[file], known, keys[file])
+            _check_rule_ids(show[file], rows[file], known, key)
 
-    cpt = unique(rows["cpt_codes.csv"], "code", show("cpt_codes.csv"))
-    by_slot = {}
-    for row in cpt.values():
-        slot = (row.guidance, row.region_group, row.rank)
-        if slot in by_slot:
-            raise RuleTableError(f"{show('cpt_codes.csv')}: codes {by_slot[slot].code} and {row.code} both claim {slot}; expected one code per guidance/region/rank")
-        if row.add_on != (row.rank > 1):
-            raise RuleTableError(f"{show('cpt_codes.csv')}: row code={row.code!r}: expected add_on={row.rank > 1} for rank {row.rank}, received {row.add_on}")
-        by_slot[slot] = row
-    expected_slots = {(g, r, k) for g in ("fluoroscopy_ct", "ultrasound") for r in ("cervical_thoracic", "lumbar_sacral") for k in (1, 2, 3)}
-    _expect_same(show("cpt_codes.csv"), "guidance/region/rank slots", [str(s) for s in by_slot], [str(s) for s in expected_slots])
-
-    line_rules = unique(rows["line_rules.csv"], "key", show("line_rules.csv"))
-    _expect_same(show("line_rules.csv"), "keys", line_rules, LINE_RULE_KEYS)
-    families = unique(rows["procedure_families.csv"], "family", show("procedure_families.csv"))
-    _expect_same(show("procedure_families.csv"), "families", families, get_args(ProcedureFamily))
-    flags = unique(rows["flags.csv"], "id", show("flags.csv"))
-    _expect_same(show("flags.csv"), "flag ids", flags, [*flag_checks.CHECKS, *flag_checks.ENGINE_FLAGS])
-    for row in flags.values():
-        unknown = (flag_checks.template_fields(row.message) | flag_checks.template_fields(row.fix)) - flag_checks.TEMPLATE_FIELDS
-        if unknown:
-            raise RuleTableError(f"{show('flags.csv')}: row id={row.id!r}: unknown placeholder(s) {sorted(unknown)}; expected some of {sorted(flag_checks.TEMPLATE_FIELDS)}")
-    checklist = list(unique(rows["checklist.csv"], "id", show("checklist.csv")).values())
-    _expect_same(show("checklist.csv"), "checklist ids", [r.id for r in checklist], checklist_checks.CHECKS)
-
+    line_rules = unique(rows["line_rules.csv"], "key", show["line_rules.csv"])
+    _expect_same(show["line_rules.csv"], "keys", line_rules, LINE_RULE_KEYS)
+    families = unique(rows["procedure_families.csv"], "family", show["procedure_families.csv"])
+    _expect_same(show["procedure_families.csv"], "families", families, get_args(ProcedureFamily))
+    checklist = list(unique(rows["checklist.csv"], "id", show["checklist.csv"]).values())
+    _expect_same(show["checklist.csv"], "checklist ids", [r.id for r in checklist], checklist_checks.CHECKS)
     phrases = [CompiledPhrase(r, re.compile(r.pattern, re.IGNORECASE)) for r in rows["icd10_phrases.csv"]]
-    concept_codes: dict[tuple[str, str], ConceptCodeRow] = {}
-    for row in rows["icd10_concept_codes.csv"]:
-        if (row.concept, row.region) in concept_codes:
-            raise RuleTableError(f"{show('icd10_concept_codes.csv')}: duplicate concept/region ({row.concept!r}, {row.region!r})")
-        concept_codes[(row.concept, row.region)] = row
-    _check_codes(show("icd10_concept_codes.csv"), concept_codes.values())
-    _expect_same(show("icd10_concept_codes.csv"), "concepts (vs icd10_phrases.csv)", {c for c, _ in concept_codes}, {p.row.concept for p in phrases})
-    regions = [CompiledRegionTerm(r, re.compile(r.pattern, re.IGNORECASE)) for r in rows["icd10_region_terms.csv"]]
-    support = unique(rows["icd10_support.csv"], "prefix", show("icd10_support.csv"))
-    for prefix in support:
-        if not is_valid(prefix):
-            raise RuleTableError(f"{show('icd10_support.csv')}: row prefix={prefix!r}: expected an ICD-10-CM category or code, received {prefix!r} (not in ICD-10-CM)")
-
     return RuleTables(
-        cpt=by_slot,
-        bundled=unique(rows["bundled_codes.csv"], "code", show("bundled_codes.csv")),
+        cpt=_cpt_slots(rows["cpt_codes.csv"], show["cpt_codes.csv"]),
+        bundled=unique(rows["bundled_codes.csv"], "code", show["bundled_codes.csv"]),
         line_rules=line_rules,
         families=families,
-        flags=flags,
+        flags=_flag_rows(rows["flags.csv"], show["flags.csv"]),
         checklist=checklist,
         phrases=phrases,
-        concept_codes=concept_codes,
-        region_terms=regions,
-        support=support,
+        concept_codes=_concept_codes(rows["icd10_concept_codes.csv"], {p.row.concept for p in phrases}, show["icd10_concept_codes.csv"]),
+        region_terms=[CompiledRegionTerm(r, re.compile(r.pattern, re.IGNORECASE)) for r in rows["icd10_region_terms.csv"]],
+        support=_support(rows["icd10_support.csv"], show["icd10_support.csv"]),
         known_rule_ids=frozenset(known),
     )
 
@@ -156,10 +165,15 @@ def rule_tables() -> RuleTables:
     return RuleTables(**{**tables.__dict__, "checksums": sums})
 
 
+@lru_cache(maxsize=1)
+def _packaged_profiles() -> tuple[str, ...]:
+    folder = resources.resource_path(f"{PAYERS_DIR}/{DEFAULT_PROFILE}.yaml").parent
+    return tuple(sorted(p.stem for p in folder.glob("*.yaml")))
+
+
 def available_profiles() -> list[str]:
     """Names of the packaged payer profiles."""
-    folder = resources.resource_path(f"{PAYERS_DIR}/{DEFAULT_PROFILE}.yaml").parent
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    return list(_packaged_profiles())
 
 
 def _read_profile(name_or_path: str | Path) -> tuple[Any, str]:
@@ -170,7 +184,7 @@ def _read_profile(name_or_path: str | Path) -> tuple[Any, str]:
     if not path.is_file():
         raise RuleTableError(f"unknown payer profile {text!r}: expected one of {available_profiles()} or a path to a YAML profile file")
     try:
-        return resources.read_yaml(path), path.name
+        return resources.read_yaml(path), str(path)
     except ResourceError as exc:
         raise RuleTableError(str(exc)) from None
 
@@ -195,17 +209,16 @@ def profile_from_mapping(data: Any, file: str, tables: RuleTables) -> PayerProfi
     return profile
 
 
-def _profile_key(name_or_path: str | Path) -> tuple[str, int]:
-    path = Path(name_or_path)
-    return (str(path.resolve()), path.stat().st_mtime_ns) if path.is_file() else (str(name_or_path), 0)
-
-
 @lru_cache(maxsize=64)
-def _load_profile_cached(key: tuple[str, int], name_or_path: str) -> PayerProfile:
+def _load_profile_cached(name_or_path: str) -> PayerProfile:
     data, file = _read_profile(name_or_path)
     return profile_from_mapping(data, file, rule_tables())
 
 
 def load_profile(name_or_path: str | Path = DEFAULT_PROFILE) -> PayerProfile:
-    """A payer profile by packaged name ('medicare', 'commercial') or by path to a YAML file (--payer-file)."""
-    return _load_profile_cached(_profile_key(name_or_path), str(name_or_path))
+    """A payer profile by packaged name ('medicare', 'commercial') or by path to a YAML file (--payer-file).
+
+    Cached by the name or path as given: a profile file is read once per process, so coding
+    millions of notes with `code_note(note, "path/to/profile.yaml")` does no per-note I/O.
+    """
+    return _load_profile_cached(str(name_or_path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 from nlp.coding.checklist import build_checklist
 from nlp.coding.context import CodingContext
@@ -15,14 +16,16 @@ from nlp.coding.tables import RuleTables
 from nlp.schema import ClaimLine, NoteResult
 
 
-def code_note(result: NoteResult, profile: PayerProfile | str = "medicare", tables: RuleTables | None = None) -> NoteResult:
+def code_note(
+    result: NoteResult, profile: PayerProfile | str | Path = "medicare", tables: RuleTables | None = None
+) -> NoteResult:
     """A copy of `result` with `claim_lines`, `flags`, `checklist` and `payer` filled from its facts.
 
     Notes outside the facet family (RFA, epidural, SI, other, no procedure) get no lines, one
     NOT_FACET_PROCEDURE flag naming their family, and no checklist. Rows that failed analysis
     (`result.error`) are returned with empty coding output.
     """
-    prof = load_profile(profile) if isinstance(profile, str) else profile
+    prof = profile if isinstance(profile, PayerProfile) else load_profile(profile)
     tabs = tables or rule_tables()
     empty = {"claim_lines": [], "flags": [], "checklist": [], "payer": prof.id}
     if result.error is not None:
@@ -46,6 +49,7 @@ def code_note(result: NoteResult, profile: PayerProfile | str = "medicare", tabl
                 tabs,
                 icd10=partial(pointers, dxs=diagnoses),
                 shared_evidence=result.imaging.evidence,
+                kx_evidence=result.intent.evidence,
             )
     ctx = CodingContext(result, prof, tabs, merge_levels(result.levels), sessions, lines, diagnoses)
     return result.model_copy(

@@ -16,7 +16,7 @@ from typing import Any
 from nlp.coding.context import CodingContext
 from nlp.coding.evidence import merge_evidence, unique
 from nlp.coding.gaps import conservative_care_gap, pain_duration_gap, pain_score_gap
-from nlp.coding.icd10 import billable_children, billable_codes, region_mismatch
+from nlp.coding.icd10 import billable_children, billable_codes, fit_groups, region_mismatch, support_of
 from nlp.coding.models import FamilyRow, FlagRow, PayerProfile
 from nlp.coding.tables import RuleTables
 from nlp.schema import Evidence, Flag
@@ -104,7 +104,7 @@ def check_region_verify_t12_l1(ctx: CodingContext) -> list[Hit]:
         return []
     hits = []
     for s in ctx.sessions:
-        if "T12-L1" in s.joints and not s.junction:
+        if s.joints == ["T12-L1"] and not s.junction:
             has_l1 = any("L1-L2" in other.joints for other in ctx.sessions)
             detail = " The T12-L1 + L1-L2 junction exception (64490 + 64494) is Medicare-only, so L1-L2 starts its own lumbar line." if has_l1 else ""
             ev = merge_evidence(*(lv.evidence for lv in s.levels if lv.joint == "T12-L1"))
@@ -148,12 +148,18 @@ def check_diagnosis_missing(ctx: CodingContext) -> list[Hit]:
     return [Hit("DIAGNOSIS_MISSING", {"detail": detail}, merge_evidence(*(dx.evidence for dx in ctx.diagnoses)))]
 
 
+def _region_first(codes: list[str], ctx: CodingContext) -> list[str]:
+    """Replacement codes that fit the region treated first (M47.81 on L4-L5 -> M47.816 first)."""
+    fits = set().union(*(fit_groups(s) for s in ctx.sessions)) if ctx.sessions else set()
+    return sorted(codes, key=lambda c: support_of(c, ctx.tables)[1] not in fits)
+
+
 def check_icd10_invalid(ctx: CodingContext) -> list[Hit]:
     hits = []
     for dx in ctx.diagnoses:
         if dx.origin != "written" or not dx.code or dx.billable:
             continue
-        children = billable_children(dx.code) if dx.valid else []
+        children = _region_first(billable_children(dx.code), ctx) if dx.valid else []
         detail = "is a category header, not a billable code" if dx.valid else "is not a valid ICD-10-CM code"
         suggestion = f" (one of {', '.join(children)})" if children else ""
         hits.append(Hit("ICD10_INVALID", {"code": dx.code, "detail": detail, "suggestion": suggestion}, list(dx.evidence)))

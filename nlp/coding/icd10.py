@@ -7,6 +7,7 @@ second to load its tabular data, once per process).
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,8 +23,9 @@ MAX_POINTERS = 4  # diagnosis pointers per claim line on the CMS-1500
 
 @lru_cache(maxsize=1)
 def _icd() -> ModuleType:
-    import simple_icd_10_cm
-
+    with warnings.catch_warnings():  # the package loads its data through deprecated importlib APIs
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
     return simple_icd_10_cm
 
 

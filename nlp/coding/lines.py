@@ -149,6 +149,7 @@ def session_lines(
     tables: RuleTables,
     icd10: Callable[[Session], list[str]],
     shared_evidence: Sequence[Evidence] = (),
+    kx_evidence: Sequence[Evidence] = (),
 ) -> list[ClaimLine]:
     """Claim lines of one session: primary, second-level add-on, one 3rd+ add-on line; 1 unit each."""
     kx = kx_applies(intent, profile)
@@ -168,7 +169,7 @@ def session_lines(
             keys.append("mixed_sides")
         if session.junction:
             keys.append("junction")
-        elif "T12-L1" in [lv.joint for lv in levels]:
+        elif session.joints == ["T12-L1"]:
             keys.append("lone_t12_l1")
         if any(lv.from_nerves for lv in levels):
             keys.append("nerve_map")
@@ -177,7 +178,9 @@ def session_lines(
         if kx:
             keys.append("kx_diagnostic")
         rule_ids = [*row.rule_ids, *(r for r in tables.rule_ids(*keys) if r not in row.rule_ids)]
-        evidence = merge_evidence(*(lv.evidence for lv in levels), *(lv.side_evidence for lv in levels), shared_evidence)
+        evidence = merge_evidence(
+            *(lv.evidence for lv in levels), *(lv.side_evidence for lv in levels), shared_evidence, kx_evidence if kx else ()
+        )
         joints = [lv.joint for lv in levels]
         for lat in laterality_modifiers(side, profile.bilateral_format):
             mods = order_modifiers([*lat, *(["KX"] if kx else [])])

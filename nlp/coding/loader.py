@@ -38,12 +38,12 @@ def validate_rows(rows: Iterable[Mapping[str, Any]], model: type[M], file: str, 
         ident = row.get(key, "?")
         if None in row:
             raise RuleTableError(
-                f"{file}: row {number} ({key}={ident!r}): more cells than header columns; received extra {row[None]!r}"  # type: ignore[index]
+                f"{file}: data row {number} ({key}={ident!r}): more cells than header columns; received extra {row[None]!r}"  # type: ignore[index]
             )
         try:
             out.append(model.model_validate(dict(row)))
         except ValidationError as exc:
-            raise RuleTableError(f"{file}: row {number} ({key}={ident!r}): {_describe(exc, model, 'column')}") from None
+            raise RuleTableError(f"{file}: data row {number} ({key}={ident!r}): {_describe(exc, model, 'column')}") from None
     if not out:
         raise RuleTableError(f"{file}: expected at least one data row, received none")
     return out

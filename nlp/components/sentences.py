@@ -8,6 +8,8 @@ in sentence punctuation or a colon, and after `. ` followed by an upper-case let
 
 import re
 
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -23,6 +25,11 @@ _SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9(\"'])")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 
 
+def _previous_line_tail(text: str, newline: int) -> str:
+    """The last few characters before a newline, trailing blanks removed (no full-prefix copy)."""
+    return text[max(0, newline - 16) : newline].rstrip(" \t") if newline > 0 else ""
+
+
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where a sentence starts (always includes the first non-space char)."""
     starts: set[int] = set()
@@ -35,7 +42,7 @@ def sentence_starts(text: str) -> list[int]:
         pos = m.end()
         if pos >= len(text):
             continue
-        prev_line_end = text[: m.start()].rstrip(" \t")
+        prev_line_end = _previous_line_tail(text, m.start())
         line_end = text.find("\n", pos)
         line = text[pos : line_end if line_end != -1 else len(text)]
         if (prev_line_end.endswith((".", ":", "!", "?", ";")) or _LINE_START_BREAK.match(line)
@@ -57,12 +64,12 @@ class FacetSentenceSplitter:
     """Sets `token.is_sent_start` from `sentence_starts`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        starts = set(sentence_starts(doc.text))
-        for i, token in enumerate(doc):
-            if i == 0:
-                token.is_sent_start = True
-                continue
-            token.is_sent_start = token.idx in starts or (token.is_space and "\n\n" in token.text)
+        if not len(doc):
+            return doc
+        idx = doc.to_array(IDX)
+        flags = numpy.where(numpy.isin(idx, sentence_starts(doc.text)), 1, -1).astype("uint64")
+        flags[0] = 1
+        doc.from_array([SENT_START], flags.reshape(-1, 1))  # one vectorised write, not a Python loop
         return doc
 
 

@@ -38,8 +38,12 @@ class _Strict(BaseModel):
 
 
 def _check_patterns(values: list[str]) -> list[str]:
+    """Pydantic validator: every entry must be a valid regular expression."""
     for value in values:
-        re.compile(value)
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
     return values
 
 

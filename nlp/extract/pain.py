@@ -1,7 +1,289 @@
-# PLACEHOLDER being replaced by the pain extractor work; do not build on this.
-from nlp.extract.view import NoteView
-from nlp.schema import PainScore, PercentRelief
+"""Pain scores (NRS, VAS, verbal) with pre/post timing, and percent relief with its duration.
+
+Scores: `7/10`, `7 out of 10`, `pain score of 7`, `pain is a 7`, `Pain: 7`, `NRS 7`, `VAS 70 mm`
+(max 100; `VAS 7` / `VAS 7/10` / `VAS 7 cm` max 10), `verbal pain score 6` (scale verbal),
+`rates her pain as 10, with 0 being no pain`, transitions `from 8/10 to 2/10` / `8/10 -> 2/10`
+(pre 8, post 2). Not scores: dates (`03/29/10`, `3/10/2024`, `on 3/10`), `5/5`, `2/3`, `120/80`,
+doses, and goals/thresholds in a conditional sentence (`if pain is above 5/10`).
+
+Ranges (`4-6/10`, `pain score 4-6`) are skipped: `PainScore` holds one number and R-DOC-2 says a
+range is not a baseline, so we neither invent a midpoint nor pass a bound off as the score.
+Percent ranges (`50-60% relief`) are skipped for the same reason.
+
+Timing, nearest evidence first: a cue in the score's own clause after it (`7/10 before the
+procedure`), then before it (`post-procedure pain 2/10`, `decreased to 2/10`), then the nearest cue
+earlier in the sentence (`Post: neck 2/10, back 2/10`), then the section (history, indication,
+exam, pre_procedure -> pre; post_procedure -> post), else `unspecified`. Cue lists live in
+`lexicons/cues.yaml` (section `pain`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pydantic import field_validator
+
+from nlp.extract.duration import _Strict, _check_patterns, alternation, load_cues
+from nlp.extract.view import NoteView, Sentence
+from nlp.schema import Evidence, PainScale, PainScore, PainTiming, PercentRelief
+
+
+class PainCues(_Strict):
+    pre: list[str]
+    post: list[str]
+    pre_sections: list[str]
+    post_sections: list[str]
+    conditional: list[str]
+    threshold_after: list[str]
+    date_before: list[str]
+    relief_words: list[str]
+    relief_duration_units: list[str]
+
+    _v = field_validator(
+        "pre", "post", "conditional", "threshold_after", "date_before", "relief_words", "relief_duration_units"
+    )(_check_patterns)
+
+
+CUES = load_cues("pain", PainCues)
+
+
+def _words(patterns: list[str]) -> str:
+    return r"(?<![\w-])" + alternation(patterns) + r"(?![\w])"
+
+
+_PRE = re.compile(_words(CUES.pre), re.I)
+_POST = re.compile(_words(CUES.post), re.I)
+_CONDITIONAL = re.compile(_words(CUES.conditional), re.I)
+_THRESHOLD_AFTER = re.compile(r"^\s*" + alternation(CUES.threshold_after), re.I)
+_THRESHOLD_BEFORE = re.compile(r"(?:>=|≥|=>)\s*$")
+_DATE_BEFORE = re.compile(_words(CUES.date_before) + r"\s*:?\s*$", re.I)
+_PRE_SECTIONS = frozenset(CUES.pre_sections)
+_POST_SECTIONS = frozenset(CUES.post_sections)
+
+# ---- score patterns (compiled once) ----
+_N10 = r"(?:10(?:\.0)?|\d(?:\.\d)?)(?!\d)"  # 0..10 with an optional decimal
+_OUT10 = r"(?:\s*/\s*10|\s+out\s+of\s+(?:10|ten))(?![\d])(?!/\d)(?!\.\d)"
+# A written scale after the keyword: "Pain (0-10): 6", "pain score (NRS): 6".
+_SCALE_NOTE = r"(?:\s*\(\s*(?:0\s*(?:-|–|to)\s*10|NRS|VAS|numeric|verbal)\s*\))?"
+_SEP = _SCALE_NOTE + r"(?:\s*(?:[:=]|-(?!\s*\d)|\b(?:of|is|was|at|as|currently|rated|reported)\b)){0,2}\s*(?:(?:an?|at)\s+)?"
+_LEFT = r"(?<![\w./-])"
+# After a keyword score: units, ranges or fractions that make it something else.
+_BAD_AFTER = re.compile(
+    r"^(?:\s*(?:%|percent|years?|yrs?|months?|mos?|weeks?|wks?|days?|hours?|hrs?|minutes?|mins?|mg|mcg|ml|cc|"
+    r"levels?|times|x\b|(?:-|–|to)\s*\d|/\s*(?!10\b)\d)|\.\d|,\d)",
+    re.I,
+)
+_DOSE_AFTER = re.compile(r"^\s*(?:mg|mcg|ml|cc|units?)\b", re.I)
+
+_TRANSITION = re.compile(
+    rf"(?P<from>\bfrom\s+)?(?:(?:an?)\s+)?{_LEFT}(?P<a>{_N10})(?P<as>{_OUT10})?\s*"
+    rf"(?P<conn>-->|->|→|=>|-|–|\bto\b)\s*(?:(?:an?)\s+)?(?P<b>{_N10})(?P<bs>{_OUT10})?",
+    re.I,
+)
+_SLASH = re.compile(rf"{_LEFT}(?P<v>{_N10}){_OUT10}", re.I)
+
+_VAS_KW = r"\b(?:VAS|visual\s+analog(?:ue)?\s+(?:pain\s+)?scale)(?:\s+(?:pain\s+)?score)?"
+_NRS_KW = (r"\b(?:NRS|NPRS|numeric(?:al)?\s+(?:pain\s+)?rating\s+scale|numeric\s+pain\s+(?:rating|scale|score)"
+           r"(?:\s+scale)?)(?:\s+(?:pain\s+)?score)?")
+_VERBAL_KW = (r"\b(?:VRS|verbal\s+(?:numeric\s+)?(?:pain\s+)?(?:rating\s+)?(?:scale|score)|verbal\s+pain\s+rating)"
+              r"(?:\s+(?:pain\s+)?score)?")
+_VAS_UNIT = r"(?P<unit>\s*(?:mm\b|millimet(?:er|re)s?\b|cm\b|centimet(?:er|re)s?\b|/\s*100\b|/\s*10\b|out\s+of\s+(?:100|10|ten)\b))?"
+
+# (pattern, scale, named): `named` forms name the scale ("NRS 7/10", "pain score 7"), so the keyword is
+# part of the evidence; the others ("pain was 8/10") keep only the number and its scale text when written.
+_KEYWORD_FORMS: list[tuple[re.Pattern[str], PainScale, bool]] = [
+    (re.compile(rf"{_VAS_KW}{_SEP}{_LEFT}(?P<v>\d{{1,3}}(?:\.\d)?)(?!\d){_VAS_UNIT}", re.I), "VAS", True),
+    (re.compile(rf"{_VERBAL_KW}{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "verbal", True),
+    (re.compile(rf"{_NRS_KW}{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", True),
+    (re.compile(rf"\bpain\s+(?:score|level|rating|intensity)s?{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", True),
+    (re.compile(rf"\bpain{_SCALE_NOTE}\s*(?:[:=]|\b(?:is|was|remains|of|at|rated|reported|currently)\b(?:\s+(?:at|as))?)"
+                rf"\s*(?:(?:an?|at)\s+)?{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", False),
+    (re.compile(rf"\brat(?:es|ed|ing)\s+(?:(?:his|her|their|the|this|its)\s+)?(?:[\w-]+\s+){{0,3}}?pain\s+"
+                rf"(?:as|at)?\s*(?:an?\s+)?{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", False),
+]
+
+# ---- percent relief ----
+_RELIEF = alternation(CUES.relief_words)
+_PCT = r"(?<![\d.\-–])(?P<p>\d{1,3}(?:\.\d+)?)\s*(?P<pu>%|percent\b|per\s*cent\b)"
+_NUMW = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a\s+few|an?)"
+_DUR = (
+    rf"(?:\s*,?\s*(?:for|lasting|that\s+lasted|which\s+lasted|x|×|over)\s+(?P<dur>(?:(?:about|approximately|approx\.?|~|roughly|"
+    rf"nearly|over|more\s+than|at\s+least|almost)\s*)?{_NUMW}(?:\s*(?:-|–|to)\s*{_NUMW})?\s*-?\s*"
+    rf"{alternation(CUES.relief_duration_units)}\b|the\s+(?:full\s+|entire\s+|expected\s+)?duration\s+of\s+the\s+"
+    rf"(?:local\s+)?(?:anesthetic|anaesthetic)(?:\s+agent)?))?"
+)
+_PCT_FIRST = re.compile(rf"{_PCT}\s+(?:(?:pain|symptom|symptomatic|overall|of|in|the|his|her|their)\s+){{0,3}}?{_RELIEF}\b{_DUR}", re.I)
+_PCT_AFTER = re.compile(
+    rf"\b(?:relief|improvement|improved|better|reduction|reduced|decrease|decreased|benefit|relieved)\s+"
+    rf"(?:(?:of|by|was|is|at|about|approximately|approx\.|roughly|nearly|around|over|greater\s+than|more\s+than|~|>|"
+    rf"in\s+pain|pain)\s*){{0,3}}{_PCT}{_DUR}",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int  # note offsets
+    end: int
+    scores: tuple[tuple[float, PainScale, float | None, PainTiming | None, tuple[tuple[int, int], ...]], ...]
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets (in `text`) of the clause around [start, end): split at , ; and/but/while."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    right_m = _CLAUSE_BREAK.search(text, end)
+    return left, right_m.start() if right_m else len(text)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;\n]|\b(?:and|but|while|whereas|then)\b", re.I)
+
+
+def _last_cue(text: str) -> PainTiming | None:
+    """Timing of the cue nearest the end of `text`."""
+    best: tuple[int, PainTiming] | None = None
+    for rx, timing in ((_PRE, "pre"), (_POST, "post")):
+        for m in rx.finditer(text):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), timing)
+    return best[1] if best else None
+
+
+def _first_cue(text: str) -> PainTiming | None:
+    """Timing of the cue nearest the start of `text`."""
+    best: tuple[int, PainTiming] | None = None
+    for rx, timing in ((_PRE, "pre"), (_POST, "post")):
+        m = rx.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), timing)
+    return best[1] if best else None
+
+
+def _timing(sent: Sentence, start: int, end: int, others: list[tuple[int, int]]) -> PainTiming:
+    """Timing of a score at sentence-relative [start, end)."""
+    text = sent.text
+    left, right = _clause_bounds(text, start, end)
+    left = max([left] + [e for s, e in others if e <= start])
+    right = min([right] + [s for s, e in others if s >= end])
+    timing = _first_cue(text[end:right]) or _last_cue(text[left:start]) or _last_cue(text[:start])
+    if timing:
+        return timing
+    if sent.section in _PRE_SECTIONS:
+        return "pre"
+    if sent.section in _POST_SECTIONS:
+        return "post"
+    return "unspecified"
+
+
+def _conditional(text: str, start: int) -> bool:
+    """A goal/threshold: a conditional cue earlier in the sentence (after the last ';')."""
+    head = text[:start]
+    return bool(_CONDITIONAL.search(head[head.rfind(";") + 1 :]))
+
+
+def _transition(m: re.Match[str]) -> tuple | None:
+    """Scores of a `from 8/10 to 2/10` match; None for a range (or a non-score)."""
+    a, b = float(m.group("a")), float(m.group("b"))
+    conn, has_from = m.group("conn"), bool(m.group("from"))
+    scale_a, scale_b = m.group("as"), m.group("bs")
+    if not (scale_a or scale_b):
+        return None
+    arrow = conn in ("->", "-->", "→", "=>")
+    if not (arrow or has_from or (scale_a and scale_b) or (conn.lower() == "to" and a > b)):
+        return ()  # a range like 4-6/10: consumed, not a score
+    a_span = [(m.start("a"), m.end("as") if scale_a else m.end("a"))]
+    b_span = [(m.start("b"), m.end("bs") if scale_b else m.end("b"))]
+    if not scale_a:
+        a_span.append((m.start("bs"), m.end("bs")))
+    return ((a, "NRS", 10.0, "pre", tuple(a_span)), (b, "NRS", 10.0, "post", tuple(b_span)))
+
+
+def _vas_max(value: float, unit: str | None) -> float:
+    unit = (unit or "").strip().lower()
+    if unit.startswith(("mm", "milli")) or "100" in unit or value > 10:
+        return 100.0
+    return 10.0
+
+
+def _candidates(text: str) -> Iterator[_Hit]:
+    """All score-like matches in a sentence, sentence-relative offsets; may overlap."""
+    for m in _TRANSITION.finditer(text):
+        scores = _transition(m)
+        if scores is not None:
+            yield _Hit(m.start(), m.end(), scores)
+    for m in _SLASH.finditer(text):
+        if _DOSE_AFTER.match(text, m.end()) or _DATE_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+            yield _Hit(m.start(), m.end(), ())
+            continue
+        yield _Hit(m.start(), m.end(), ((float(m.group("v")), "NRS", 10.0, None, ((m.start(), m.end()),)),))
+    for rx, scale, named in _KEYWORD_FORMS:
+        for m in rx.finditer(text):
+            value, unit = float(m.group("v")), m.group("unit")
+            if not unit and _BAD_AFTER.match(text[m.end() :]):
+                continue
+            top = _vas_max(value, unit) if scale == "VAS" else 10.0
+            if value > top:
+                continue
+            span = (m.start() if named or not unit else m.start("v"), m.end())
+            yield _Hit(m.start(), m.end(), ((value, scale, top, None, (span,)),))
+
+
+def _select(hits: list[_Hit]) -> list[_Hit]:
+    """Leftmost-longest non-overlapping matches."""
+    chosen: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
+        if not chosen or hit.start >= chosen[-1].end:
+            chosen.append(hit)
+    return chosen
+
+
+def _sentence_scores(view: NoteView, sent: Sentence) -> Iterator[PainScore]:
+    hits = [h for h in _select(list(_candidates(sent.text))) if h.scores]
+    spans = [(h.start, h.end) for h in hits]
+    for hit in hits:
+        if _conditional(sent.text, hit.start):
+            continue
+        others = [s for s in spans if s != (hit.start, hit.end)]
+        for value, scale, top, fixed, ev in hit.scores:
+            timing = fixed or _timing(sent, hit.start, hit.end, others)
+            yield PainScore(value=value, scale=scale, max_value=top, timing=timing,
+                            evidence=[view.evidence(sent.start + s, sent.start + e) for s, e in ev])
+
+
+def _sentence_relief(view: NoteView, sent: Sentence) -> Iterator[PercentRelief]:
+    text = sent.text
+    seen: list[tuple[int, int]] = []
+    for rx in (_PCT_FIRST, _PCT_AFTER):
+        for m in rx.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in seen):
+                continue
+            seen.append((m.start(), m.end()))
+            if (_conditional(text, m.start()) or _THRESHOLD_AFTER.match(text, m.end("pu"))
+                    or _THRESHOLD_BEFORE.search(text[: m.start("p")])):
+                continue
+            percent = float(m.group("p"))
+            if percent > 100:
+                continue
+            dur = m.group("dur")
+            yield PercentRelief(percent=percent, duration=dur.strip() if dur else None,
+                                evidence=[view.evidence(sent.start + m.start(), sent.start + m.end())])
+
+
+def _evidence_key(e: Evidence) -> int:
+    return e.start
 
 
 def extract_pain_scores(view: NoteView) -> tuple[list[PainScore], list[PercentRelief]]:
-    return [], []
+    """Pain scores and percent-relief statements, in note order, each with evidence."""
+    scores: list[PainScore] = []
+    relief: list[PercentRelief] = []
+    for sent in view.sentences:
+        low = sent.text.lower()
+        if any(ch.isdigit() for ch in low):
+            scores.extend(_sentence_scores(view, sent))
+            if "%" in low or "percent" in low or "per cent" in low:
+                relief.extend(_sentence_relief(view, sent))
+    scores.sort(key=lambda s: _evidence_key(s.evidence[0]))
+    relief.sort(key=lambda r: _evidence_key(r.evidence[0]))
+    return scores, relief

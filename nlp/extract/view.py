@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from nlp.pipeline import SPAN_GROUP
 from nlp.schema import Evidence
 
 # Sections whose content describes the past, the reason or the future, not what was done today.
@@ -116,13 +117,15 @@ def _unchecked(text: str, start: int, end: int) -> bool:
 
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
+    text = doc.text  # Doc.text joins every token on each access: read it once
+    n_chars = len(text)
     sections: list[SectionSpan] = []
     for sec in getattr(doc._, "sections", []) or []:
         title_start = doc[sec.title_start].idx if sec.title_end > sec.title_start else None
-        body_start_char = doc[sec.body_start].idx if sec.body_start < len(doc) else len(doc.text)
-        end_char = doc[sec.body_end - 1].idx + len(doc[sec.body_end - 1]) if sec.body_end > 0 else len(doc.text)
+        body_start_char = doc[sec.body_start].idx if sec.body_start < len(doc) else n_chars
+        end_char = doc[sec.body_end - 1].idx + len(doc[sec.body_end - 1]) if sec.body_end > 0 else n_chars
         start = title_start if title_start is not None else body_start_char
-        title = doc.text[start:body_start_char] if title_start is not None else ""
+        title = text[start:body_start_char] if title_start is not None else ""
         sections.append(SectionSpan(sec.category, start, body_start_char, end_char, title.strip()))
     sections.sort(key=lambda s: s.start)
     sec_starts = [s.start for s in sections]
@@ -136,7 +139,6 @@ def note_view(doc: Doc) -> NoteView:
     def in_title(start: int) -> bool:
         return any(a <= start < b for a, b in titles)
 
-    text = doc.text
     mentions = [
         Mention(
             label=ent.label_,
@@ -150,18 +152,18 @@ def note_view(doc: Doc) -> NoteView:
             family=bool(ent._.is_family),
             uncertain=bool(ent._.is_uncertain),
         )
-        for ent in doc.ents
+        for ent in sorted(doc.spans[SPAN_GROUP], key=lambda span: (span.start_char, -span.end_char))
         if not in_title(ent.start_char)  # a header word ("SEDATION:") is not a mention
     ]
     mention_starts = [m.start for m in mentions]
     sentences: list[Sentence] = []
     for sent in doc.sents:
-        text = sent.text
-        if not text.strip():
+        sent_text = text[sent.start_char : sent.end_char]
+        if not sent_text.strip():
             continue
         lo = bisect_right(mention_starts, sent.start_char - 1)
         hi = bisect_right(mention_starts, sent.end_char - 1)
         sentences.append(
-            Sentence(sent.start_char, sent.end_char, text, section_for(sent.start_char), tuple(mentions[lo:hi]))
+            Sentence(sent.start_char, sent.end_char, sent_text, section_for(sent.start_char), tuple(mentions[lo:hi]))
         )
-    return NoteView(text=doc.text, sentences=sentences, sections=sections, mentions=mentions)
+    return NoteView(text=text, sentences=sentences, sections=sections, mentions=mentions)

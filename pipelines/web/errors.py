@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nlp.errors import FacetcoderError, InputError
-from pipelines.web.service import AnalysisFailed, UnknownPayer
+from pipelines.web.service import AnalysisFailed, TooManyNotes, UnknownPayer
 
 log = logging.getLogger("facetcoder.web")
 
@@ -28,6 +28,11 @@ def describe_validation(exc: RequestValidationError) -> tuple[str, str]:
     if any(e.get("type") == "json_invalid" for e in errors):
         ctx = next(e.get("ctx", {}) for e in errors if e.get("type") == "json_invalid")
         return "invalid_json", f"request body is not valid JSON ({ctx.get('error', 'parse error')})"
+    whole = [e for e in errors if tuple(e.get("loc", ())) == ("body",)]
+    if whole:
+        if whole[0].get("type") == "missing":
+            return "invalid_request", "request body is empty: expected a JSON object"
+        return "invalid_request", "request body must be a JSON object, sent with Content-Type: application/json"
     parts = []
     for e in errors[:10]:
         loc = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
@@ -50,6 +55,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownPayer)
     async def _payer(_: Request, exc: UnknownPayer) -> JSONResponse:
         return error_response(422, "unknown_payer", str(exc))
+
+    @app.exception_handler(TooManyNotes)
+    async def _too_many(_: Request, exc: TooManyNotes) -> JSONResponse:
+        return error_response(413, "too_many_notes", str(exc))
 
     @app.exception_handler(FacetcoderError)
     async def _facetcoder(_: Request, exc: FacetcoderError) -> JSONResponse:

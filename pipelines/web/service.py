@@ -34,6 +34,10 @@ class AnalysisFailed(Exception):
     """An unexpected pipeline error; the message names its type and place, never the note text."""
 
 
+class TooManyNotes(Exception):
+    """A batch has more notes than the server accepts."""
+
+
 def available_profiles() -> list[str]:
     """Packaged payer profile names (the coding engine's list when it provides one)."""
     try:

@@ -7,13 +7,17 @@ exercised both ways.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from coding_facts import facts, line_str
 
 from nlp.coding import code_note, load_profile, rule_tables
+from nlp.schema import ClaimLine, NoteResult
+
+Facts = Callable[..., NoteResult]
 
 CERV = ("cervical spondylosis without myelopathy or radiculopathy",)
 THOR = ("thoracic spondylosis without myelopathy or radiculopathy",)
@@ -190,13 +194,18 @@ SCENARIOS: list[S] = [
 ]
 
 
-def _run(s: S):  # type: ignore[no-untyped-def]
+def line_str(line: ClaimLine) -> str:
+    """'64493-50-KX': the code and its modifiers in claim order."""
+    return "-".join([line.cpt, *line.modifiers])
+
+
+def _run(facts: Facts, s: S) -> NoteResult:
     return code_note(facts(**s.kw), s.payer)
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=[s.name for s in SCENARIOS])
-def test_scenario(s: S) -> None:
-    out = _run(s)
+def test_scenario(facts: Facts, s: S) -> None:
+    out = _run(facts, s)
     ids = {f.id for f in out.flags}
     if s.lines is not None:
         assert [line_str(ln) for ln in out.claim_lines] == s.lines
@@ -226,43 +235,68 @@ def test_every_flag_fires_and_stays_quiet_somewhere() -> None:
     assert all_ids - quiet == set()
 
 
-def test_every_line_is_one_unit() -> None:
+def test_every_line_is_one_unit(facts: Facts) -> None:
     for s in SCENARIOS:
-        assert all(ln.units == 1 for ln in _run(s).claim_lines), s.name
+        assert all(ln.units == 1 for ln in _run(facts, s).claim_lines), s.name
 
 
-def test_kx_only_on_diagnostic_medicare_lines() -> None:
+def test_kx_only_on_diagnostic_medicare_lines(facts: Facts) -> None:
     for s in SCENARIOS:
-        out = _run(s)
+        out = _run(facts, s)
         want_kx = s.payer == "medicare" and out.intent.value == "diagnostic"
         for ln in out.claim_lines:
             assert ("KX" in ln.modifiers) == want_kx, s.name
 
 
-def test_no_facet_line_on_non_facet_or_unguided_notes() -> None:
+def test_no_facet_line_on_non_facet_or_unguided_notes(facts: Facts) -> None:
     facet_codes = {row.code for row in rule_tables().cpt.values()}
     for s in SCENARIOS:
-        out = _run(s)
+        out = _run(facts, s)
         if out.procedure.family not in ("facet_joint_injection", "medial_branch_block") or out.imaging.modality == "none":
             assert not any(ln.cpt in facet_codes for ln in out.claim_lines), s.name
 
 
-def test_modifier_order_laterality_then_kx() -> None:
+def test_modifier_order_laterality_then_kx(facts: Facts) -> None:
     for s in SCENARIOS:
-        for ln in _run(s).claim_lines:
+        for ln in _run(facts, s).claim_lines:
             if "KX" in ln.modifiers and len(ln.modifiers) > 1:
                 assert ln.modifiers[-1] == "KX" and ln.modifiers[0] in ("50", "RT", "LT"), s.name
 
 
-def test_add_on_never_stands_alone() -> None:
+def test_add_on_never_stands_alone(facts: Facts) -> None:
     primaries = {row.code for row in rule_tables().cpt.values() if row.rank == 1}
     for s in SCENARIOS:
-        lines = _run(s).claim_lines
+        lines = _run(facts, s).claim_lines
         if lines:
             assert lines[0].cpt in primaries, s.name
             assert sum(1 for ln in lines if ln.cpt in {"64492", "64495", "0215T", "0218T"}) <= 2, s.name
 
 
-def test_profile_object_and_name_agree() -> None:
+def test_profile_object_and_name_agree(facts: Facts) -> None:
     note = facts()
     assert code_note(note, load_profile("commercial")) == code_note(note, "commercial")
+
+
+def test_every_line_and_flag_names_rule_ids_and_evidence(facts: Facts) -> None:
+    known = rule_tables().known_rule_ids
+    for s in SCENARIOS:
+        out = code_note(facts(**s.kw), s.payer)
+        for ln in out.claim_lines:
+            assert ln.rule_ids and set(ln.rule_ids) <= known, s.name
+            assert ln.evidence and ln.levels and ln.description, s.name
+            for joint in ln.levels:  # the level spans themselves
+                assert any(joint in ev.text for ev in ln.evidence), s.name
+        for flag in out.flags:
+            assert flag.rule_ids and set(flag.rule_ids) <= known, s.name
+            assert flag.message and flag.fix and "{" not in flag.message + flag.fix, s.name
+
+
+def test_batch_speed(facts: Facts) -> None:
+    notes = [facts(**s.kw) for s in SCENARIOS]
+    code_note(notes[0])
+    start = time.perf_counter()
+    for _ in range(10):
+        for note in notes:
+            code_note(note)
+    per_note_ms = (time.perf_counter() - start) * 1000 / (10 * len(notes))
+    assert per_note_ms < 5

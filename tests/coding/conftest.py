@@ -1,4 +1,6 @@
-"""Build `NoteResult` facts directly (no extraction) for coding-engine tests.
+"""Coding-engine test fixtures: build `NoteResult` facts directly (no extraction).
+
+A conftest (not an importable helper) because the suite runs with --import-mode=importlib.
 
 Every fact gets evidence pointing into a synthetic note text assembled as the facts are added,
 so offsets and texts are consistent and tests can assert which spans a line or flag cites.
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+import pytest
 
 from nlp.schema import (
     Agent,
@@ -40,7 +44,7 @@ class _Text:
         return [Evidence(start=start, end=start + len(fragment), text=fragment)]
 
 
-def facts(
+def build_facts(
     *,
     family: str = "medial_branch_block",
     other_families: Sequence[str] = (),
@@ -104,6 +108,7 @@ def facts(
     return NoteResult(**data)
 
 
-def line_str(line: Any) -> str:
-    """'64493-50-KX' style rendering of a claim line (code + modifiers in order)."""
-    return "-".join([line.cpt, *line.modifiers])
+@pytest.fixture(scope="session")
+def facts():  # type: ignore[no-untyped-def]
+    """The `build_facts` builder, for tests: `facts(levels=[("L4-L5", "right")], intent="unknown")`."""
+    return build_facts

@@ -1,0 +1,58 @@
+"""Packaged data files resolve through one resolver and are validated on load."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp.errors import ResourceError, RuleTableError
+from nlp.pipeline import CONTEXT_RULES, SECTION_RULES, TARGET_RULES, load_target_rules
+from nlp.resources import read_json, read_jsonl, resource_path
+
+
+@pytest.mark.parametrize("name", [SECTION_RULES, CONTEXT_RULES, TARGET_RULES])
+def test_packaged_tables_resolve(name):
+    assert resource_path(name).is_file()
+
+
+def test_missing_resource_names_what_was_expected():
+    with pytest.raises(ResourceError, match="no_such_table.csv"):
+        resource_path("no_such_table.csv")
+
+
+def test_target_rules_load_and_cover_every_fact_family():
+    categories = {r.category for r in load_target_rules()}
+    for prefix in ("PROC_MBB", "PROC_FACET_IA", "PROC_RFA", "PROC_ESI", "PROC_SI", "IMG_FLUORO", "IMG_CT", "IMG_US",
+                   "INTENT_DIAG", "INTENT_THER", "AGENT_LOCAL", "AGENT_STEROID", "AGENT_CONTRAST", "SED_IV", "RADIC", "CARE_PT"):
+        assert prefix in categories
+
+
+def test_target_rule_with_unknown_key_fails_with_the_row(tmp_path):
+    bad = tmp_path / "targets.jsonl"
+    bad.write_text('{"literal": "mbb", "category": "PROC_MBB"}\n{"literal": "x", "category": "Y", "colour": "red"}\n')
+    with pytest.raises(RuleTableError, match=r"row 2.*colour"):
+        load_target_rules(str(bad))
+
+
+def test_invalid_jsonl_line_names_file_and_line(tmp_path):
+    bad = tmp_path / "t.jsonl"
+    bad.write_text('{"a": 1}\n{not json}\n')
+    with pytest.raises(ResourceError, match=r"t.jsonl:2"):
+        read_jsonl(str(bad))
+
+
+def test_section_and_context_rules_are_medspacy_format():
+    sections = read_json(SECTION_RULES)["section_rules"]
+    assert {"procedure", "technique", "indication", "diagnosis", "plan", "findings", "medications", "anesthesia"} <= {
+        r["category"] for r in sections
+    }
+    context = read_json(CONTEXT_RULES)["context_rules"]
+    assert {"NEGATED_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FAMILY"} <= {r["category"] for r in context}
+    assert json.dumps(context)  # serialisable as shipped
+
+
+def test_pipeline_records_table_checksums(pipeline):
+    tables = pipeline.meta["facetcoder"]["tables"]
+    assert set(tables) == {SECTION_RULES, CONTEXT_RULES, TARGET_RULES}
+    assert all(len(v) == 12 for v in tables.values())
