@@ -55,9 +55,13 @@ def calibrated(labels: Sequence[str], seed: int = SEED) -> CalibratedClassifierC
 
 
 def slim(estimator: CalibratedClassifierCV) -> CalibratedClassifierCV:
-    """Drop the vectorizers' `stop_words_` (every pruned n-gram; only kept for introspection)."""
+    """Make the artifact small: drop the vectorizers' `stop_words_` (every pruned n-gram, kept only
+    for introspection) and store vocabularies with plain ints (numpy ints become one file each)."""
     for cal in estimator.calibrated_classifiers_:
-        for _, vec, _ in cal.estimator.named_steps["features"].transformers_:
-            if hasattr(vec, "stop_words_"):
-                del vec.stop_words_
+        for _, step, _ in cal.estimator.named_steps["features"].transformers_:
+            for vec in (step.steps[0][1],) if isinstance(step, Pipeline) else (step,):
+                if hasattr(vec, "stop_words_"):
+                    del vec.stop_words_
+                if hasattr(vec, "vocabulary_"):
+                    vec.vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
     return estimator

@@ -163,15 +163,18 @@ def serve(
     payer: Annotated[str, typer.Option(help="Default payer profile.")] = "medicare",
     cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this browser origin (repeatable); no CORS by default.")] = None,
     max_batch: Annotated[int, typer.Option(help="Most notes per /api/analyze/batch call.")] = 100,
+    access_log: Annotated[bool, typer.Option(help="Log one line per request (method, path, status; never bodies).")] = True,
+    workers: Annotated[int, typer.Option(help="Worker processes, each with its own pipeline (~300 MB); use up to one per core.")] = 1,
 ) -> None:
     """Serve the paste-and-code page (/) and the REST API (/api, docs at /docs)."""
     from pipelines.web.server import serve as run_server
 
-    if not 0 < port < 65536 or max_batch < 1:
-        err.print(f"error: --port must be 1-65535 and --max-batch at least 1, received {port} and {max_batch}")
+    if not 0 < port < 65536 or max_batch < 1 or workers < 1:
+        err.print(f"error: --port must be 1-65535, --max-batch and --workers at least 1; received {port}, {max_batch}, {workers}")
         raise typer.Exit(2)
     try:
-        run_server(host=host, port=port, token=token, payer=payer, cors_origins=cors_origin or None, max_batch=max_batch)
+        run_server(host=host, port=port, token=token, payer=payer, cors_origins=cors_origin or None, max_batch=max_batch,
+                   access_log=access_log, workers=workers)
     except ValueError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc

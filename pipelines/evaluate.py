@@ -40,12 +40,13 @@ def load_predictions(path: str | Path) -> dict[str, Record]:
 
 
 def load_splits(path: str | Path) -> dict[str, list[str]]:
-    """split -> note ids, from `{"train": [...], ...}` or `{note_id: split}`."""
+    """split -> note ids, from `{"train": [...], ..., "seed": 7}` or `{note_id: split}`."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     if isinstance(data, dict) and "splits" in data and isinstance(data["splits"], dict):
         data = data["splits"]
-    if all(isinstance(v, list) for v in data.values()):
-        return {k: [str(x) for x in v] for k, v in data.items()}
+    lists = {k: [str(x) for x in v] for k, v in data.items() if isinstance(v, list)}
+    if lists:  # other keys (e.g. "seed") are metadata
+        return lists
     out: dict[str, list[str]] = {}
     for nid, split in data.items():
         out.setdefault(str(split), []).append(str(nid))

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED
 
 from nlp.features import feature_frame
 from nlp.models_runtime import META_FILE, TASKS, TRUSTED_TYPES, Models, batch_proba, override
@@ -148,7 +149,7 @@ def train_models(corpus: str | Path, out: str | Path, seed: int = 13) -> dict[st
         info["threshold"], info["dev_accuracy_by_threshold"] = tune_threshold(task, probs, thresholds, dev, facts)
         thresholds[task] = info["threshold"]
         path = out / info["file"]
-        dump(slim(est), path)
+        dump(slim(est), path, compression=ZIP_DEFLATED, compresslevel=9)
         untrusted = set(get_untrusted_types(file=path))
         if not untrusted <= set(TRUSTED_TYPES):
             raise ValueError(f"{path}: types outside TRUSTED_TYPES: {sorted(untrusted - set(TRUSTED_TYPES))}")

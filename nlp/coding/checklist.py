@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from nlp.coding.context import CodingContext
 from nlp.coding.evidence import merge_evidence
-from nlp.coding.gaps import conservative_care_gap, pain_duration_gap, scale_of
+from nlp.coding.gaps import conservative_care_gap, pain_duration_gap, scale_of, timed_scores
 from nlp.coding.icd10 import billable_codes
 from nlp.schema import ChecklistItem, Evidence
 
@@ -50,13 +50,13 @@ def _sedation(ctx: CodingContext) -> Result:
 
 
 def _pre_pain(ctx: CodingContext) -> Result:
-    pre = [s for s in ctx.result.pain_scores if s.timing == "pre"]
+    pre, _ = timed_scores(ctx.result)
     return bool(pre), merge_evidence(*(s.evidence for s in pre))
 
 
 def _post_pain(ctx: CodingContext) -> Result:
-    pre_scales = {scale_of(s) for s in ctx.result.pain_scores if s.timing == "pre"}
-    post = [s for s in ctx.result.pain_scores if s.timing == "post"]
+    pre, post = timed_scores(ctx.result)
+    pre_scales = {scale_of(s) for s in pre}
     same = [s for s in post if not pre_scales or scale_of(s) in pre_scales]
     return bool(same), merge_evidence(*(s.evidence for s in post))
 

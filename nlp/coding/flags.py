@@ -142,10 +142,16 @@ def check_conservative_care_missing(ctx: CodingContext) -> list[Hit]:
 
 
 def check_diagnosis_missing(ctx: CodingContext) -> list[Hit]:
-    if billable_codes(ctx.diagnoses) or any(dx.origin == "written" and dx.code for dx in ctx.diagnoses):
-        return []  # a billable code exists, or an invalid written code is reported by ICD10_INVALID
-    detail = "no diagnosis documented" if not ctx.diagnoses else "the documented diagnosis could not be mapped to an ICD-10-CM code"
-    return [Hit("DIAGNOSIS_MISSING", {"detail": detail}, merge_evidence(*(dx.evidence for dx in ctx.diagnoses)))]
+    """No diagnosis anywhere; an invalid or unmapped one still documents a diagnosis (ICD10_* flags)."""
+    return [] if ctx.diagnoses else [Hit("DIAGNOSIS_MISSING", evidence=list(ctx.result.procedure.evidence))]
+
+
+def check_icd10_unmapped(ctx: CodingContext) -> list[Hit]:
+    """Diagnosis phrases the phrase table cannot turn into a code, when no billable code exists at all."""
+    if billable_codes(ctx.diagnoses):
+        return []
+    unmapped = [dx for dx in ctx.diagnoses if dx.code is None]
+    return [Hit("ICD10_UNMAPPED", evidence=merge_evidence(*(dx.evidence for dx in unmapped)))] if unmapped else []
 
 
 def _region_first(codes: list[str], ctx: CodingContext) -> list[str]:
@@ -255,6 +261,7 @@ CHECKS: dict[str, Callable[[CodingContext], list[Hit]]] = {
     "CONSERVATIVE_CARE_MISSING": check_conservative_care_missing,
     "DIAGNOSIS_MISSING": check_diagnosis_missing,
     "ICD10_INVALID": check_icd10_invalid,
+    "ICD10_UNMAPPED": check_icd10_unmapped,
     "DIAGNOSIS_NOT_SUPPORTED": check_diagnosis_not_supported,
     "DIAGNOSIS_REGION_MISMATCH": check_diagnosis_region_mismatch,
     "RADICULOPATHY": check_radiculopathy,

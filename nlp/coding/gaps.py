@@ -13,10 +13,18 @@ def scale_of(score: PainScore) -> tuple[str, float | None]:
     return score.scale, score.max_value if score.max_value is not None else _DEFAULT_MAX.get(score.scale)
 
 
-def pain_score_gap(result: NoteResult) -> str | None:
-    """Pre and post scores are both needed; a diagnostic block needs them on the same scale (R-DOC-1)."""
+def timed_scores(result: NoteResult) -> tuple[list[PainScore], list[PainScore]]:
+    """(pre, post) scores; with no explicit baseline, an untimed score stands for it ("Pain: 7/10" in the HPI)."""
     pre = [s for s in result.pain_scores if s.timing == "pre"]
     post = [s for s in result.pain_scores if s.timing == "post"]
+    if not pre:
+        pre = [s for s in result.pain_scores if s.timing == "unspecified"]
+    return pre, post
+
+
+def pain_score_gap(result: NoteResult) -> str | None:
+    """Pre and post scores are both needed; a diagnostic block needs them on the same scale (R-DOC-1)."""
+    pre, post = timed_scores(result)
     missing = [name for name, found in (("pre-procedure", pre), ("post-procedure", post)) if not found]
     if missing:
         return f"no {' and no '.join(missing)} pain score documented"
@@ -26,9 +34,11 @@ def pain_score_gap(result: NoteResult) -> str | None:
 
 
 def pain_duration_gap(result: NoteResult, profile: PayerProfile) -> str | None:
-    months = result.pain_duration.months
+    duration = result.pain_duration
+    months = duration.months
     if months is None:
-        return "not documented"
+        # "since 2019", "for several years": documented, length not converted -> not a gap
+        return None if (duration.text or duration.evidence) else "not documented"
     if months < profile.min_pain_months:
         return f"documented as {months:g} months"
     return None

@@ -67,8 +67,13 @@ _PLACEHOLDER = re.compile(r"^\s*(?:\*{3}|_{3,}|\[\s*\])")
 
 _TIME = rf"(?:{QTY})\s*-?\s*{UNIT}"
 _DUR_BEFORE = re.compile(
-    rf"(?<![\w-])(?P<t>{_TIME})\s+(?:(?:course|trial|program|regimen|sessions?)\s+)?of\s+(?:[\w-]+\s+){{0,2}}$", re.I
+    rf"(?<![\w-])(?P<t>{_TIME})\s+(?:(?:course|trial|program|regimen|sessions?)\s+)?of\s+"
+    rf"(?:(?!(?:and|or|with|then)\b)[\w-]+\s+){{0,2}}$",
+    re.I,
 )
+# Before a mention that itself reads "course of PT": "a 6-week course of physical therapy".
+_DUR_BEFORE_COURSE = re.compile(rf"(?<![\w-])(?P<t>{_TIME})\s+$", re.I)
+_COURSE_MENTION = re.compile(r"(?:course|trial|program)\b", re.I)
 _DUR_AFTER = re.compile(
     rf"^(?:(?:\s+[\w-]+){{0,2}}?\s*,?\s*(?:for|x|×|over)\s*|\s*\(\s*)(?P<t>(?:(?:about|approximately|over|more\s+than|"
     rf"nearly|almost|at\s+least)\s+)?{_TIME})",
@@ -137,7 +142,8 @@ def _failed(sent: Sentence, mention: Mention) -> tuple[bool | None, tuple[int, i
 
 def _duration(text: str, start: int, end: int) -> str | None:
     """Duration written next to a mention: `6 weeks of PT`, `PT for 3 months`, `PT x 8 wks`."""
-    before = _DUR_BEFORE.search(text, max(0, start - 60), start)
+    rx = _DUR_BEFORE_COURSE if _COURSE_MENTION.match(text, start) else _DUR_BEFORE
+    before = rx.search(text, max(0, start - 60), start)
     if before:
         return before.group("t")
     after = _DUR_AFTER.match(text[end : end + 60])

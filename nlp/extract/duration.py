@@ -257,7 +257,7 @@ def extract_pain_duration(view: NoteView) -> PainDuration:
     ref_done = False
     found: list[PainDuration] = []
     for sent in view.sentences:
-        if sent.section in SKIP_SECTIONS or not _PAIN_RE.search(sent.text):
+        if sent.section in SKIP_SECTIONS or not (_PAIN_RE.search(sent.text) or _LABEL_START.match(sent.text)):
             continue
         if not ref_done and "since" in sent.text.lower():
             ref, ref_done = note_date(view.text), True
@@ -271,3 +271,4 @@ def extract_pain_duration(view: NoteView) -> PainDuration:
 
 
 _PAIN_RE = re.compile(_PAIN, re.I)
+_LABEL_START = re.compile(r"^\W*duration\b", re.I)

@@ -73,6 +73,7 @@ class LevelLexicon(BaseModel):
     other_procedure_labels: list[str]
     performed_cue_labels: list[str]
     skip_sections: list[str]
+    field_sections: list[str]
     side_fields: list[str]
     rule_ids: dict[Literal["joint", "nerve_lumbar", "nerve_cervical", "third_occipital"], list[str]]
 
@@ -223,12 +224,20 @@ def _atom_from_match(m: re.Match[str], offset: int) -> _Atom | None:
     return _Atom(m.start() + offset, m.end() + offset, first, second)
 
 
+_UNCHECKED_BOX = re.compile(r"(?:\[\s?\]|\(\s?\)|\u2610)[ \t]*$")
+
+
+def unchecked(text: str, pos: int) -> bool:
+    """True when an empty template box ("[ ]", "( )", "\u2610") stands right before `pos`."""
+    return bool(_UNCHECKED_BOX.search(text[max(0, pos - 6) : pos]))
+
+
 def _atoms(text: str, offset: int = 0) -> list[_Atom]:
-    """Every vertebra, joint and vertebra-range token in `text`."""
+    """Every vertebra, joint and vertebra-range token in `text`, except unticked template options."""
     out = []
     for m in _ATOM.finditer(text):
         atom = _atom_from_match(m, offset)
-        if atom is not None:
+        if atom is not None and not unchecked(text, m.start()):
             out.append(atom)
     return out
 
@@ -237,17 +246,16 @@ def _atom_joints(atom: _Atom) -> tuple[str, ...]:
     return _joints_between(atom.upper, atom.lower) if atom.lower else ()
 
 
-def _bare_chain(text: str, offset: int, prev: _Atom, atoms_after: Sequence[_Atom]) -> list[LevelMention]:
+def _bare_chain(text: str, offset: int, prev: _Atom) -> list[LevelMention]:
     """List items without a region letter ("L3-4, 4-5 and L5-S1"): they inherit the region of `prev`."""
     out: list[LevelMention] = []
     pos, region = prev.end - offset, (prev.lower or prev.upper)[0]
-    limit = atoms_after[0].start - offset if atoms_after else len(text)
     while True:
         gap = _LIST_GAP.match(text, pos)
         if not gap:
             return out
         m = _BARE_PAIR.match(text, gap.end())
-        if not m or m.end() > limit or (gap.end() > 0 and text[gap.end() - 1].isalnum()):
+        if not m:
             return out
         joints = _joints_between(f"{region}{int(m['n1'])}", _vertebra(m["l2"] or region, m["n2"]))
         if len(joints) != 1:
@@ -269,13 +277,13 @@ def parse_level_mentions(text: str, offset: int = 0) -> list[LevelMention]:
             joints = _joints_between(atom.upper, nxt.lower or nxt.upper)
             if joints:
                 out.append(LevelMention(joints, atom.start, nxt.end, text[atom.start - offset : nxt.end - offset]))
-                out.extend(_bare_chain(text, offset, nxt, atoms[i + 2 :]))
+                out.extend(_bare_chain(text, offset, nxt))
                 i += 2
                 continue
         joints = _atom_joints(atom)
         if joints:
             out.append(LevelMention(joints, atom.start, atom.end, text[atom.start - offset : atom.end - offset]))
-            out.extend(_bare_chain(text, offset, atom, atoms[i + 1 :]))
+            out.extend(_bare_chain(text, offset, atom))
         i += 1
     return out
 
@@ -328,17 +336,20 @@ def _vertebrae_before(text: str, offset: int, atoms: Sequence[_Atom], end: int) 
     return found[::-1]
 
 
-def _vertebrae_after(text: str, offset: int, atoms: Sequence[_Atom], start: int, claimed: set[int]) -> list[_Atom]:
+_AFTER_NOUN = re.compile(r"\s+(?:of|at|to|from)\s+(?:the\s+)?(?:(?:right|left|bilateral)\s+)?", re.I)
+
+
+def _vertebrae_after(text: str, offset: int, atoms: Sequence[_Atom], start: int, owned: set[int]) -> list[_Atom]:
     """The vertebra list after a nerve noun: "medial branches of/at (the) L3, L4 and L5"; stops at a
-    vertebra `claimed` by a later noun ("... L4 and L5 dorsal ramus")."""
-    m = re.compile(r"\s+(?:of|at|to|from)\s+(?:the\s+)?", re.I).match(text, start)
+    vertebra `owned` by the noun right after it ("... L4 and L5 dorsal ramus")."""
+    m = _AFTER_NOUN.match(text, start)
     if not m:
         return []
     found: list[_Atom] = []
     pos = m.end()
     for atom in (a for a in atoms if a.start - offset >= pos):
         gap = text[pos : atom.start - offset]
-        if not _nerve_vertebra(atom) or atom.start in claimed or (found and not _is_list_gap(gap)) or (not found and gap):
+        if not _nerve_vertebra(atom) or atom.start in owned or (found and not _is_list_gap(gap)) or (not found and gap):
             break
         found.append(atom)
         pos = atom.end - offset
@@ -347,16 +358,18 @@ def _vertebrae_after(text: str, offset: int, atoms: Sequence[_Atom], start: int,
 
 def parse_nerve_mentions(text: str, offset: int = 0) -> list[NerveMention]:
     """Nerves of medial-branch nerve lists: `L3, L4 medial branches and L5 dorsal ramus`,
-    `medial branches of L3 and L4`, `third occipital nerve`. A joint name before the noun
-    (`L4-5 medial branch block`) is a joint, not a nerve, and is left to `parse_level_mentions`."""
+    `medial branches of L3 and L4 and L5 dorsal ramus`, `third occipital nerve`. A joint name before
+    the noun (`L4-5 medial branch block`) is a joint, not a nerve, and is left to `parse_level_mentions`."""
     lex = _lexicon()
     atoms = _atoms(text, offset)
     nouns = sorted(((m, kind) for pattern, kind in lex.nerve_nouns for m in pattern.finditer(text)), key=lambda x: x[0].start())
     before = {id(m): _vertebrae_before(text, offset, atoms, m.start()) for m, _ in nouns}
-    claimed = {a.start for verts in before.values() for a in verts}
+    owned = {verts[-1].start for verts in before.values() if verts}
+    after = {id(m): [] if before[id(m)] else _vertebrae_after(text, offset, atoms, m.end(), owned) for m, _ in nouns}
+    taken = {a.start for verts in after.values() for a in verts}
     out: dict[tuple[str, str, int], NerveMention] = {}
     for noun, kind in nouns:
-        verts = before[id(noun)] or _vertebrae_after(text, offset, atoms, noun.end(), claimed)
+        verts = [a for a in before[id(noun)] if a.start not in taken] or after[id(noun)]
         for v in verts:
             lo, hi = min(v.start, noun.start() + offset), max(v.end, noun.end() + offset)
             out[(v.upper, kind, v.start)] = NerveMention(v.upper, kind, v.start, v.end, lo, hi)  # type: ignore[arg-type]
@@ -425,7 +438,7 @@ def parse_side_phrases(text: str, offset: int = 0) -> list[SidePhrase]:
     for p in found:
         if not out or p.start >= out[-1].end:
             out.append(p)
-    return out
+    return [p for p in out if not unchecked(text, p.start - offset)]
 
 
 def combine_sides(sides: Iterable[str]) -> Side:
@@ -505,12 +518,18 @@ def attach_sides(text: str, offset: int, items: Sequence[_Item], phrases: Sequen
 # --------------------------------------------------------------------------- sentence context
 
 
-def _effective_section(sentence: Sentence) -> str | None:
-    """The sentence's section, or the category of a header it starts with ("- Imaging: ...")."""
+def _effective_section(view: NoteView, sentence: Sentence) -> str | None:
+    """The sentence's section, or the category of a header it starts with ("- Imaging: ..."); a
+    field-like section ("Vital signs: ...") does not reach a later paragraph that describes the
+    procedure being done."""
     head = re.sub(r"^\s*(?:[-*\u2022>]|\d{1,2}[.)])\s*", "", sentence.text[:80]).lower()
     for literal, category in _lexicon().headers:
         if head.startswith(literal) and head[len(literal) :].lstrip().startswith(":"):
             return category
+    if sentence.section in _lexicon().lex.field_sections and _has_performed_cue(sentence):
+        span = next((sp for sp in reversed(view.sections) if sp.start <= sentence.start and sp.category == sentence.section), None)
+        if span is not None and re.search(r"\n[ \t]*\n", view.text[span.body_start : sentence.start]):
+            return None
     return sentence.section
 
 
@@ -576,7 +595,8 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
     procs = _procedures(sentence)
     local = [m for m in procs if lo <= m.start < hi]
     cue = _has_performed_cue(sentence)
-    if lex.disqualifier.search(clause) and not any(_is_facet(m) for m in local) and not (cue and lex.anchor.search(clause)):
+    local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels for m in sentence.mentions)
+    if lex.disqualifier.search(clause) and not any(_is_facet(m) for m in local) and not (local_cue and lex.anchor.search(clause)):
         return False
     if local:
         return _is_facet(_nearest(local, start, end))
@@ -670,8 +690,8 @@ def _find_cues(sentence: Sentence, phrases: Sequence[SidePhrase], named: set[str
     return out[:1]
 
 
-def _gather_sentence(g: _Gathered, sentence: Sentence, index: int, ctx: _Context) -> None:
-    section = _effective_section(sentence)
+def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: int, ctx: _Context) -> None:
+    section = _effective_section(view, sentence)
     if _skipped(section):
         return
     phrases = parse_side_phrases(sentence.text, sentence.start)
@@ -796,7 +816,7 @@ def extract_levels(view: NoteView) -> list[Level]:
     ctx = _Context(title_facet=_title_has_facet(view))
     g = _Gathered()
     for index, sentence in enumerate(view.sentences):
-        _gather_sentence(g, sentence, index, ctx)
+        _gather_sentence(g, view, sentence, index, ctx)
     levels, lost = _merge_nerves(g.explicit, _nerve_accs(g.nerves))
     _fill_unspecified(levels, lost, g.header_sides)
     _apply_cues(levels, sorted(g.cues, key=lambda c: c.start))

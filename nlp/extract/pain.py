@@ -100,7 +100,7 @@ _KEYWORD_FORMS: list[tuple[re.Pattern[str], PainScale, bool]] = [
     (re.compile(rf"\bpain\s+(?:score|level|rating|intensity)s?{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", True),
     (re.compile(rf"\bpain{_SCALE_NOTE}\s*(?:[:=]|\b(?:is|was|remains|of|at|rated|reported|currently)\b(?:\s+(?:at|as))?)"
                 rf"\s*(?:(?:an?|at)\s+)?{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", False),
-    (re.compile(rf"\brat(?:es|ed|ing)\s+(?:(?:his|her|their|the|this|its)\s+)?(?:[\w-]+\s+){{0,3}}?pain\s+"
+    (re.compile(rf"\brat(?:es|ed|ing)\s+(?:(?:his|her|their|the|this|its)\s+)?(?:[\w-]+\s+){{0,3}}?(?:pain|it)\s+"
                 rf"(?:as|at)?\s*(?:an?\s+)?{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", False),
 ]
 
@@ -137,27 +137,28 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right_m.start() if right_m else len(text)
 
 
-_CLAUSE_BREAK = re.compile(r"[,;\n]|\b(?:and|but|while|whereas|then)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;\n]|\.(?=\s|$)|\b(?:and|but|while|whereas|then)\b", re.I)
 
 
 def _last_cue(text: str) -> PainTiming | None:
-    """Timing of the cue nearest the end of `text`."""
-    best: tuple[int, PainTiming] | None = None
+    """Timing of the cue nearest the end of `text` (the longer cue on a tie)."""
+    best: tuple[int, int, PainTiming] | None = None
     for rx, timing in ((_PRE, "pre"), (_POST, "post")):
         for m in rx.finditer(text):
-            if best is None or m.end() > best[0]:
-                best = (m.end(), timing)
-    return best[1] if best else None
+            key = (m.end(), -m.start())
+            if best is None or key > best[:2]:
+                best = (*key, timing)
+    return best[2] if best else None
 
 
 def _first_cue(text: str) -> PainTiming | None:
-    """Timing of the cue nearest the start of `text`."""
-    best: tuple[int, PainTiming] | None = None
+    """Timing of the cue nearest the start of `text` (the longer cue on a tie: "before discharge")."""
+    best: tuple[int, int, PainTiming] | None = None
     for rx, timing in ((_PRE, "pre"), (_POST, "post")):
         m = rx.search(text)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), timing)
-    return best[1] if best else None
+        if m and (best is None or (m.start(), -m.end()) < best[:2]):
+            best = (m.start(), -m.end(), timing)
+    return best[2] if best else None
 
 
 def _timing(sent: Sentence, start: int, end: int, others: list[tuple[int, int]]) -> PainTiming:
@@ -177,9 +178,10 @@ def _timing(sent: Sentence, start: int, end: int, others: list[tuple[int, int]])
 
 
 def _conditional(text: str, start: int) -> bool:
-    """A goal/threshold: a conditional cue earlier in the sentence (after the last ';')."""
-    head = text[:start]
-    return bool(_CONDITIONAL.search(head[head.rfind(";") + 1 :]))
+    """A goal/threshold: a conditional cue earlier in the same clause ("If relief is 80% or more")."""
+    head = text[max(0, start - 80) : start]
+    cut = max(head.rfind(ch) for ch in ",;\n")
+    return bool(_CONDITIONAL.search(head[cut + 1 :]))
 
 
 def _transition(m: re.Match[str]) -> tuple | None:
@@ -286,4 +288,13 @@ def extract_pain_scores(view: NoteView) -> tuple[list[PainScore], list[PercentRe
                 relief.extend(_sentence_relief(view, sent))
     scores.sort(key=lambda s: _evidence_key(s.evidence[0]))
     relief.sort(key=lambda r: _evidence_key(r.evidence[0]))
-    return scores, relief
+    return _baseline_before_first_post(scores), relief
+
+
+def _baseline_before_first_post(scores: list[PainScore]) -> list[PainScore]:
+    """A score with no timing cue written before the note's first post-procedure score is the baseline."""
+    first_post = next((s.evidence[0].start for s in scores if s.timing == "post"), None)
+    if first_post is None:
+        return scores
+    return [s.model_copy(update={"timing": "pre"}) if s.timing == "unspecified" and s.evidence[0].start < first_post
+            else s for s in scores]

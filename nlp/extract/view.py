@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from nlp.pipeline import SPAN_GROUP
+from nlp.pipeline import SECTION_RULES, SPAN_GROUP
+from nlp.resources import read_json
 from nlp.schema import Evidence
 
 # Sections whose content describes the past, the reason or the future, not what was done today.
@@ -83,9 +85,7 @@ class NoteView:
         return Evidence(start=start, end=end, text=self.text[start:end])
 
     def section_at(self, offset: int) -> str | None:
-        starts = [s.start for s in self.sections]
-        i = bisect_right(starts, offset) - 1
-        return self.sections[i].category if i >= 0 else None
+        return _section_at(self.sections, offset)
 
     def sentence_at(self, offset: int) -> Sentence | None:
         starts = [s.start for s in self.sentences]
@@ -115,25 +115,81 @@ def _unchecked(text: str, start: int, end: int) -> bool:
     return bool(_UNCHECKED_BOX.search(text[max(0, start - 6) : start]) or _ANSWERED_NO.match(text[end : end + 14]))
 
 
+_LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*)?$")
+_CAPS_HEADER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 /&()'-]{1,50}?)[ \t]*$", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _header_categories() -> dict[str, str]:
+    """Section title (lower case, no colon) -> category, from the packaged section rules."""
+    rules = read_json(SECTION_RULES)["section_rules"]
+    return {r["literal"].rstrip(":").lower(): r["category"] for r in rules}
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Short field-like sections: their scope ends at the next blank line.
+FIELD_SECTIONS = frozenset({"other", "exam", "consent", "procedure_detail", "anesthesia", "medications", "complications"})
+_INLINE_END = re.compile(r"[.;\n]|,\s+[A-Z]")
+INLINE_SECTION_MAX_CHARS = 160
+
+
+def _section_at(sections: list[SectionSpan], offset: int) -> str | None:
+    """Category of the innermost section (latest start) that contains the offset."""
+    found = None
+    for sp in sections:  # sorted by start; a handful per note
+        if sp.start > offset:
+            break
+        if offset < sp.end:
+            found = sp.category
+    return found
+
+
+def _at_line_start(text: str, pos: int) -> bool:
+    return pos == 0 or bool(_LINE_START.search(text[max(0, pos - 8) : pos]))
+
+
+def _inline_end(text: str, body_start: int, end: int) -> int:
+    """An inline header's section ends at the next sentence/clause end or after a short stretch."""
+    m = _INLINE_END.search(text, body_start + 1, min(end, body_start + INLINE_SECTION_MAX_CHARS))
+    return m.start() + 1 if m else min(end, body_start + INLINE_SECTION_MAX_CHARS)
+
+
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
     text = doc.text  # Doc.text joins every token on each access: read it once
     n_chars = len(text)
-    sections: list[SectionSpan] = []
+    raw: list[tuple[str | None, int, int, int, str]] = []
     for sec in getattr(doc._, "sections", []) or []:
         title_start = doc[sec.title_start].idx if sec.title_end > sec.title_start else None
         body_start_char = doc[sec.body_start].idx if sec.body_start < len(doc) else n_chars
         end_char = doc[sec.body_end - 1].idx + len(doc[sec.body_end - 1]) if sec.body_end > 0 else n_chars
         start = title_start if title_start is not None else body_start_char
-        title = text[start:body_start_char] if title_start is not None else ""
-        sections.append(SectionSpan(sec.category, start, body_start_char, end_char, title.strip()))
-    sections.sort(key=lambda s: s.start)
-    sec_starts = [s.start for s in sections]
+        title = text[start:body_start_char].strip() if title_start is not None else ""
+        raw.append((sec.category, start, body_start_char, end_char, title))
+    known = {r[1] for r in raw}
+    for m in _CAPS_HEADER_LINE.finditer(text):  # "PROCEDURE IN DETAIL" alone on its line, no colon
+        category = _header_categories().get(" ".join(m.group(1).lower().split()))
+        if category is not None and m.start(1) not in known:
+            raw.append((category, m.start(1), m.end(1), n_chars, m.group(1)))
+    raw.sort(key=lambda r: r[1])
+    # A header at the start of a line opens a section that runs to the next such header. A header
+    # inside running text ("..., Exam: tender, ...") only covers a short stretch after it.
+    line_starts = [r for r in raw if _at_line_start(text, r[1])]
+    inline = [r for r in raw if not _at_line_start(text, r[1])]
+    sections: list[SectionSpan] = []
+    for i, (cat, start, body, _end, title) in enumerate(line_starts):
+        end = line_starts[i + 1][1] if i + 1 < len(line_starts) else n_chars
+        if cat in FIELD_SECTIONS:  # "Vital signs: ..." covers its own paragraph, not the next one
+            blank = _BLANK_LINE.search(text, body, end)
+            end = blank.start() if blank else end
+        sections.append(SectionSpan(cat, start, body, end, title))
+    inline_spans = [
+        SectionSpan(cat, start, body, _inline_end(text, body, end), title) for cat, start, body, end, title in inline
+    ]
+    sections = sorted(sections + inline_spans, key=lambda sp: sp.start)
 
     def section_for(offset: int) -> str | None:
-        i = bisect_right(sec_starts, offset) - 1
-        return sections[i].category if i >= 0 else None
-
+        return _section_at(sections, offset)
     titles = [(s.start, s.body_start) for s in sections if s.body_start > s.start]
 
     def in_title(start: int) -> bool:

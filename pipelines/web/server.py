@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import json
 import logging
+import os
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
+
+from fastapi import FastAPI
 
 from pipelines.web.app import create_app
 from pipelines.web.service import available_profiles
@@ -15,6 +19,8 @@ from pipelines.web.service import available_profiles
 log = logging.getLogger("facetcoder.web")
 
 LOOPBACK_NAMES = {"localhost"}
+CONFIG_ENV = "FACETCODER_WEB_CONFIG"  # settings handed to worker processes (--workers > 1)
+TOKEN_ENV = "FACETCODER_TOKEN"
 
 
 def is_loopback(host: str) -> bool:
@@ -34,6 +40,12 @@ def log_config() -> dict:
     return config
 
 
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn worker processes: settings from the environment."""
+    config = json.loads(os.environ.get(CONFIG_ENV, "{}"))
+    return create_app(token=os.environ.get(TOKEN_ENV) or None, **config)
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -42,22 +54,25 @@ def serve(
     cors_origins: list[str] | None = None,
     max_batch: int = 100,
     access_log: bool = True,
+    workers: int = 1,
 ) -> None:
     """Load the pipeline once and serve until interrupted. ValueError for an unknown payer."""
     if payer not in available_profiles():
         raise ValueError(f"unknown payer {payer!r}; expected one of: {', '.join(available_profiles())}")
-    app = create_app(token=token, payer=payer, cors_origins=cors_origins, max_batch=max_batch)
     if not is_loopback(host) and not token:
         logging.getLogger("uvicorn.error").warning(
             "serving on %s without an API token: anyone who can reach this port can submit notes", host
         )
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_config=log_config(),
-        access_log=access_log,
-        server_header=False,
+    options = dict(
+        host=host, port=port, log_config=log_config(), access_log=access_log, server_header=False,
         limit_concurrency=128,  # beyond this, 503 instead of an unbounded queue
         timeout_keep_alive=5,
     )
+    if workers > 1:
+        # Each worker process builds its own pipeline (~300 MB) and analyses on its own core.
+        os.environ[CONFIG_ENV] = json.dumps({"payer": payer, "cors_origins": cors_origins, "max_batch": max_batch})
+        if token:
+            os.environ[TOKEN_ENV] = token
+        uvicorn.run("pipelines.web.server:app_from_env", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(token=token, payer=payer, cors_origins=cors_origins, max_batch=max_batch), **options)

@@ -94,5 +94,7 @@ class AnalysisService:
         except FacetcoderError:
             raise
         except Exception as exc:  # re-raised without the original message or chain: it may quote the note
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            raise AnalysisFailed(f"{type(exc).__name__} at {frame.filename}:{frame.lineno}") from None
+            frames = traceback.extract_tb(exc.__traceback__)
+            ours = [f for f in frames if "site-packages" not in f.filename] or frames
+            where = f"{ours[-1].filename}:{ours[-1].lineno}" + (f" (in {frames[-1].name})" if ours[-1] is not frames[-1] else "")
+            raise AnalysisFailed(f"{type(exc).__name__} at {where}") from None

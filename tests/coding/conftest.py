@@ -56,6 +56,7 @@ def build_facts(
     post: tuple[float, str] | None = (1, "NRS"),
     unspecified_scores: Sequence[tuple[float, str]] = (),
     months: float | None = 6,
+    duration_text: str | None = None,
     care_failed: bool = True,
     care_items: Sequence[tuple[str, bool | None]] = (),
     care_weeks: float | None = None,
@@ -95,7 +96,8 @@ def build_facts(
     items = [CareItem(name=n, failed=f, evidence=t.span(n)) for n, f in care_items]
     care_ev = t.span("failed conservative care") if care_failed else []
     data["conservative_care"] = ConservativeCare(failed=care_failed, items=items, duration_weeks=care_weeks, evidence=care_ev)
-    data["pain_duration"] = PainDuration(months=months, evidence=t.span(f"pain for {months} months") if months is not None else [])
+    duration_ev = t.span(duration_text or f"pain for {months} months") if (months is not None or duration_text) else []
+    data["pain_duration"] = PainDuration(months=months, text=duration_text, evidence=duration_ev)
     data["radiculopathy"] = Radiculopathy(status=radic, evidence=t.span(f"radiculopathy {radic}") if radic != "not_documented" else [])  # type: ignore[arg-type]
     diagnoses = [Diagnosis(text=d, source="phrase", evidence=t.span(d)) for d in dx]
     diagnoses += [Diagnosis(text=c, icd10=c, source="code_written", evidence=t.span(c)) for c in codes]

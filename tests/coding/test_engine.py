@@ -111,3 +111,22 @@ def test_profile_may_be_a_path(facts: Facts) -> None:
     path = Path(__file__).parent / "fixtures" / "user_full_profile.yaml"
     assert code_note(facts(), path).payer == "regional_plan"
     assert code_note(facts(), str(path)).payer == "regional_plan"
+
+
+def test_no_file_access_per_note(facts: Facts, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After the first call, coding reads no table or profile file (the batch runs per note)."""
+    from pathlib import Path
+
+    from nlp import resources
+
+    profile_path = str(Path(__file__).parent / "fixtures" / "user_profile.yaml")
+    note = facts(codes=["M47.81"])
+    warm = [code_note(note, p) for p in ("medicare", "commercial", profile_path)]
+
+    def _no_io(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("file access while coding a note")
+
+    for name in ("read_csv", "read_yaml", "read_text", "resource_path", "checksum"):
+        monkeypatch.setattr(resources, name, _no_io)
+    monkeypatch.setattr(Path, "is_file", _no_io)
+    assert [code_note(note, p) for p in ("medicare", "commercial", profile_path)] == warm

@@ -40,7 +40,7 @@ PRED = [
     {"note_id": "d", "procedure": {"family": "epidural_injection"}, "levels": [], "claim_lines": [],
      "flags": [{"id": "NOT_FACET_PROCEDURE"}]},
 ]
-SPLITS = {"train": [], "dev": ["a", "b"], "test": ["c", "d", "e"]}
+SPLITS = {"train": [], "dev": ["a", "b"], "test": ["c", "d", "e"], "seed": 7}
 
 
 @pytest.fixture()
