@@ -259,9 +259,11 @@ class Evaluation:
 def run(gold_path: str | Path, pred_path: str | Path | None = None, notes_dir: str | Path | None = None,
         split: str | None = None, splits_path: str | Path | None = None, compare_models: bool = False,
         models_dir: str | Path | None = None, rules_only: bool = False, payer: str = "medicare",
-        resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED, limit: int | None = None) -> Evaluation:
+        resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED, limit: int | None = None,
+        analyzer: Any = None) -> Evaluation:
     """Load gold (one split), get predictions (file or pipeline, with installed models unless
-    `rules_only`), score them, and compare rules-only vs rules+model when asked (needs notes)."""
+    `rules_only`), score them, and compare rules-only vs rules+model when asked (needs notes).
+    Pass an `Analyzer` to reuse one pipeline across calls."""
     from nlp.models_runtime import load_models
 
     gold = load_jsonl(gold_path)
@@ -284,7 +286,7 @@ def run(gold_path: str | Path, pred_path: str | Path | None = None, notes_dir: s
             raise ValueError(f"--compare-models: no model artifacts in {models_dir or 'models/artifacts'}; run facetcoder train")
         from nlp.api import Analyzer
 
-        analyzer = Analyzer(payer)
+        analyzer = analyzer or Analyzer(payer)
         preds = predict_records(pairs, None if rules_only else models, payer, analyzer)
         if compare_models:
             rules = preds if rules_only else predict_records(pairs, None, payer, analyzer)

@@ -6,13 +6,18 @@ the injectate decides: local anaesthetic only -> diagnostic, a steroid -> therap
 
 from __future__ import annotations
 
-from nlp.extract.view import NoteView
+from nlp.extract.view import NOT_PERFORMED_SECTIONS, Mention, NoteView
 from nlp.schema import Agent, Intent
 
 
+def _about_this_block(m: Mention) -> bool:
+    """Intent words describe today's block also in the indication ("This is a second diagnostic block")."""
+    return m.asserted and (m.section is None or m.section == "indication" or m.section not in NOT_PERFORMED_SECTIONS)
+
+
 def extract_intent(view: NoteView, agents: list[Agent]) -> Intent:
-    diag = [m for m in view.by_label("INTENT_DIAG") if m.performed]
-    ther = [m for m in view.by_label("INTENT_THER") if m.performed]
+    diag = [m for m in view.by_label("INTENT_DIAG") if _about_this_block(m)]
+    ther = [m for m in view.by_label("INTENT_THER") if _about_this_block(m)]
     steroids = [a for a in agents if a.kind == "steroid"]
     locals_ = [a for a in agents if a.kind == "local_anesthetic"]
     if diag and not ther:

@@ -598,10 +598,10 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
     local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels for m in sentence.mentions)
     if lex.disqualifier.search(clause) and not any(_is_facet(m) for m in local) and not (local_cue and lex.anchor.search(clause)):
         return False
+    if lex.context.search(clause) and not (local and section in PROCEDURE_SECTIONS):
+        return False
     if local:
         return _is_facet(_nearest(local, start, end))
-    if lex.context.search(clause):
-        return False
     if procs:
         return _is_facet(_nearest(procs, start, end))
     if section in PROCEDURE_SECTIONS:

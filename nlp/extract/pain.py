@@ -131,13 +131,15 @@ class _Hit:
 
 
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Offsets (in `text`) of the clause around [start, end): split at , ; and/but/while."""
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    """Offsets (in `text`) of the clause around [start, end). Going left "and" also ends it;
+    going right it does not ("2/10 with extension and rotation afterward")."""
+    left = max((m.end() for m in _CLAUSE_BREAK_LEFT.finditer(text, 0, start)), default=0)
     right_m = _CLAUSE_BREAK.search(text, end)
     return left, right_m.start() if right_m else len(text)
 
 
-_CLAUSE_BREAK = re.compile(r"[,;\n]|\.(?=\s|$)|\b(?:and|but|while|whereas|then)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;\n]|\.(?=\s|$)|\b(?:but|while|whereas|then)\b", re.I)
+_CLAUSE_BREAK_LEFT = re.compile(_CLAUSE_BREAK.pattern + r"|\band\b", re.I)
 
 
 def _last_cue(text: str) -> PainTiming | None:
