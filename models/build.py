@@ -30,9 +30,9 @@ MIN_PER_CLASS = 2
 def base_pipeline(seed: int = SEED) -> Pipeline:
     """Features + logistic regression (uncalibrated)."""
     features = ColumnTransformer([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=8000), TEXT_COLUMN),
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=4000), TEXT_COLUMN),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
-                                  max_features=15000), TEXT_COLUMN),
+                                  max_features=8000), TEXT_COLUMN),
         ("rules", Pipeline([("dict", DictVectorizer()), ("scale", MaxAbsScaler())]), RULES_COLUMN),
     ])
     clf = LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced", random_state=seed)

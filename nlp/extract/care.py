@@ -12,7 +12,7 @@ prior_injections and other (generic "conservative care/treatment", TENS, acupunc
          after it (`contraindicated`), or a helped cue after it (`PT helped`); failing that, a
          ConText-negated mention in a clause with no cue of ours;
   None   only mentioned, or a template placeholder right after it (`PT ***`).
-Skipped: mentions in procedure/post-procedure/plan-type sections (discharge instructions, plans),
+Skipped: mentions in technique/post-procedure/plan-type sections (discharge instructions, plans),
 hypothetical mentions (`will start PT`) without a failure cue, family mentions, and lexicon false
 positives (`PT/INR`, `hep C`, `denies ... weight loss`). Cues live in lexicons/cues.yaml (`care`).
 """
@@ -24,12 +24,21 @@ from dataclasses import dataclass
 
 from pydantic import field_validator
 
-from nlp.extract.duration import QTY, UNIT, WEEKS_PER_MONTH, _Strict, _check_patterns, alternation, load_cues, time_months
+from nlp.extract.duration import (
+    QTY,
+    UNIT,
+    WEEKS_PER_MONTH,
+    StrictModel,
+    alternation,
+    check_patterns,
+    load_cues,
+    time_months,
+)
 from nlp.extract.view import Mention, NoteView, Sentence
 from nlp.schema import CareItem, ConservativeCare, Evidence
 
 
-class CareCues(_Strict):
+class CareCues(StrictModel):
     names: dict[str, str]
     failure_forward: list[str]
     failure_backward: list[str]
@@ -44,7 +53,7 @@ class CareCues(_Strict):
     _v = field_validator(
         "failure_forward", "failure_backward", "not_tried", "not_tried_after", "helpful_after",
         "clause_breaks", "not_tried_breaks", "false_positive",
-    )(_check_patterns)
+    )(check_patterns)
 
 
 CUES = load_cues("care", CareCues)
@@ -98,44 +107,62 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right.start() if right else len(text)
 
 
-def _nearest_before(rx: re.Pattern[str], text: str, lo: int, hi: int) -> re.Match[str] | None:
-    last = None
-    for m in rx.finditer(text, lo, hi):
-        last = m
-    return last
+Span = tuple[int, int]
 
 
-def _not_tried_before(text: str, lo: int, hi: int, clause_end: int) -> re.Match[str] | None:
-    """Nearest not-tried cue before `hi`, ignoring the "no" of a failure cue ("with no benefit"),
+@dataclass(frozen=True)
+class _SentenceCues:
+    """Every cue match in one sentence (sentence-relative spans), found once for all its mentions."""
+
+    fail_fwd: tuple[Span, ...]
+    fail_back: tuple[Span, ...]
+    not_tried: tuple[Span, ...]
+    not_tried_after: tuple[Span, ...]
+    helped_after: tuple[Span, ...]
+    not_tried_break: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, text: str) -> _SentenceCues:
+        def spans(rx: re.Pattern[str]) -> tuple[Span, ...]:
+            return tuple(m.span() for m in rx.finditer(text))
+
+        return cls(spans(_FAIL_FWD), spans(_FAIL_BACK), spans(_NOT_TRIED), spans(_NOT_TRIED_AFTER),
+                   spans(_HELPED_AFTER), spans(_NOT_TRIED_BREAK))
+
+
+def _within(spans: tuple[Span, ...], lo: int, hi: int) -> list[Span]:
+    return [sp for sp in spans if lo <= sp[0] and sp[1] <= hi]
+
+
+def _not_tried_before(cues: _SentenceCues, lo: int, start: int, hi: int) -> Span | None:
+    """Nearest not-tried cue before `start`, ignoring the "no" of a failure cue ("with no benefit"),
     whose reach is not cut by a break ("no PT yet and has only taken ibuprofen")."""
-    failures = [(f.start(), f.end()) for rx in (_FAIL_FWD, _FAIL_BACK) for f in rx.finditer(text, lo, clause_end)]
-    last = None
-    for m in _NOT_TRIED.finditer(text, lo, hi):
-        if not any(s <= m.start() < e for s, e in failures):
-            last = m
-    if last and _NOT_TRIED_BREAK.search(text, last.end(), hi):
+    failures = _within(cues.fail_fwd, lo, hi) + _within(cues.fail_back, lo, hi)
+    found = [sp for sp in _within(cues.not_tried, lo, start) if not any(s <= sp[0] < e for s, e in failures)]
+    if not found or _within(cues.not_tried_break, found[-1][1], start):
         return None
-    return last
+    return found[-1]
 
 
-def _failed(sent: Sentence, mention: Mention) -> tuple[bool | None, tuple[int, int] | None]:
+def _failed(sent: Sentence, mention: Mention, cues: _SentenceCues) -> tuple[bool | None, Span | None]:
     """failed value for one mention and the span (sentence-relative) of the deciding cue."""
-    text = sent.text
     start, end = mention.start - sent.start, mention.end - sent.start
-    lo, hi = _clause(text, start, end)
-    scored: list[tuple[int, int, bool, re.Match[str]]] = []  # (distance, tie-break, value, match)
-    for rx, value in ((_FAIL_FWD, True), (None, False)):
-        m = _nearest_before(rx, text, lo, start) if rx else _not_tried_before(text, lo, start, hi)
-        if m:
-            scored.append((start - m.end(), 0 if value else 1, value, m))
-    for rx, value in ((_FAIL_BACK, True), (_NOT_TRIED_AFTER, False), (_HELPED_AFTER, False)):
-        m = rx.search(text, end, hi)
-        if m:
-            scored.append((m.start() - end, 0 if value else 1, value, m))
+    lo, hi = _clause(sent.text, start, end)
+    scored: list[tuple[int, int, bool, Span]] = []  # (distance, tie-break: failure first, value, cue)
+    fwd = _within(cues.fail_fwd, lo, start)
+    not_tried = _not_tried_before(cues, lo, start, hi)
+    if fwd:
+        scored.append((start - fwd[-1][1], 0, True, fwd[-1]))
+    if not_tried:
+        scored.append((start - not_tried[1], 1, False, not_tried))
+    for spans, value in ((cues.fail_back, True), (cues.not_tried_after, False), (cues.helped_after, False)):
+        after = _within(spans, end, hi)
+        if after:
+            scored.append((after[0][0] - end, 0 if value else 1, value, after[0]))
     if scored:
-        _, _, value, m = min(scored, key=lambda s: (s[0], s[1]))
-        return value, (m.start(), m.end())
-    if mention.negated and not (_NOT_TRIED.search(text, lo, hi) or _FAIL_FWD.search(text, lo, hi)):
+        _, _, value, cue = min(scored, key=lambda s: (s[0], s[1]))
+        return value, cue
+    if mention.negated and not (_within(cues.not_tried, lo, hi) or _within(cues.fail_fwd, lo, hi)):
         return False, None  # ConText negation by a cue we do not list ("neither PT nor ...")
     return None, None
 
@@ -158,15 +185,15 @@ def _false_positive(view: NoteView, mention: Mention) -> bool:
     return any(lo + m.start() < mention.end and mention.start < lo + m.end() for m in _FALSE_POSITIVE.finditer(window))
 
 
-def _finding(view: NoteView, sent: Sentence, mention: Mention) -> _Finding | None:
-    name = CUES.names.get(mention.label)
-    if name is None or mention.family or _false_positive(view, mention):
+def _finding(view: NoteView, sent: Sentence, mention: Mention, cues: _SentenceCues) -> _Finding | None:
+    name = CUES.names.get(mention.label, "other")
+    if mention.family or _false_positive(view, mention):
         return None
     start, end = mention.start - sent.start, mention.end - sent.start
     evidence = [view.evidence(mention.start, mention.end)]
     if _PLACEHOLDER.match(sent.text[end:]):
         return _Finding(name, None, None, None, tuple(evidence))
-    failed, cue = _failed(sent, mention)
+    failed, cue = _failed(sent, mention, cues)
     if mention.hypothetical and failed is not True:
         return None
     if cue:
@@ -196,11 +223,14 @@ def extract_conservative_care(view: NoteView) -> ConservativeCare:
     for sent in view.sentences:
         if sent.section in _SKIP_SECTIONS:
             continue
-        for mention in sent.mentions:
-            if mention.label.startswith("CARE_"):
-                found = _finding(view, sent, mention)
-                if found:
-                    by_name.setdefault(found.name, []).append(found)
+        mentions = [m for m in sent.mentions if m.label.startswith("CARE_")]
+        if not mentions:
+            continue
+        cues = _SentenceCues.of(sent.text)
+        for mention in mentions:
+            found = _finding(view, sent, mention, cues)
+            if found:
+                by_name.setdefault(found.name, []).append(found)
     items: list[CareItem] = []
     longest: tuple[float, str] | None = None
     for name, found in by_name.items():

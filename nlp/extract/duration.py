@@ -33,11 +33,11 @@ WEEKS_PER_MONTH = 4.345
 M = TypeVar("M", bound=BaseModel)
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_patterns(values: list[str]) -> list[str]:
+def check_patterns(values: list[str]) -> list[str]:
     """Pydantic validator: every entry must be a valid regular expression."""
     for value in values:
         try:
@@ -60,12 +60,12 @@ def alternation(patterns: Iterable[str]) -> str:
     return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
 
 
-class Unit(_Strict):
+class Unit(StrictModel):
     pattern: str
     months: float
 
 
-class DurationCues(_Strict):
+class DurationCues(StrictModel):
     units: list[Unit]
     number_words: dict[str, float]
     vague: list[str]
@@ -74,7 +74,7 @@ class DurationCues(_Strict):
     blockers: list[str]
     date_labels: list[str]
 
-    _v = field_validator("vague", "pain_words", "qualifiers", "blockers", "date_labels")(_check_patterns)
+    _v = field_validator("vague", "pain_words", "qualifiers", "blockers", "date_labels")(check_patterns)
 
 
 CUES = load_cues("duration", DurationCues)

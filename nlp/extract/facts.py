@@ -28,7 +28,7 @@ def extract_facts(view: NoteView, note_id: str) -> NoteResult:
         procedure=procedure,
         imaging=extract_imaging(view),
         levels=extract_levels(view) if is_facet else [],
-        intent=extract_intent(view, agents) if procedure.family != "no_procedure" else Intent(
+        intent=extract_intent(view, agents, procedure.family) if procedure.family != "no_procedure" else Intent(
             reason="no procedure performed in this note"),
         pain_scores=pain_scores,
         percent_relief=relief,

@@ -15,7 +15,10 @@ def _about_this_block(m: Mention) -> bool:
     return m.asserted and (m.section is None or m.section == "indication" or m.section not in NOT_PERFORMED_SECTIONS)
 
 
-def extract_intent(view: NoteView, agents: list[Agent]) -> Intent:
+def extract_intent(view: NoteView, agents: list[Agent], family: str | None = None) -> Intent:
+    if family == "radiofrequency_ablation":
+        return Intent(value="therapeutic", reason="radiofrequency ablation is a treatment, not a block", confidence=0.9,
+                      rule_ids=["R-NBR-RFA"])
     diag = [m for m in view.by_label("INTENT_DIAG") if _about_this_block(m)]
     ther = [m for m in view.by_label("INTENT_THER") if _about_this_block(m)]
     steroids = [a for a in agents if a.kind == "steroid"]

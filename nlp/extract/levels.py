@@ -18,13 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence
 from nlp.resources import read_json, read_yaml
-from nlp.schema import Evidence, Level, Side, region_of_joint
+from nlp.schema import Level, Side, region_of_joint
 
 LEXICON = "lexicons/levels.yaml"
 SECTION_RULES = "section_rules.json"
@@ -449,6 +449,11 @@ def combine_sides(sides: Iterable[str]) -> Side:
     return s.pop() if s else "unspecified"  # type: ignore[return-value]
 
 
+# A free side phrase reaches this far (characters) back within one stretch of text, and a side all
+# free phrases agree on applies only in sentences up to this length.
+FREE_SIDE_REACH = 150
+FREE_SIDE_SENTENCE = 400
+_STRETCH_END = re.compile(r"[;.]\s|\n\s*\n")
 _LEVELISH = re.compile(rf"[ctls]?\d{{1,2}}(?:[{_DASH}/]?[ctls]?\d{{1,2}})?\.?", re.I)
 
 
@@ -463,12 +468,14 @@ def _is_filler(gap: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(Protocol):
     """Anything a side can modify: a level mention or a nerve mention (absolute offsets)."""
 
-    start: int
-    end: int
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 def _chains(text: str, offset: int, items: Sequence[_Item], phrases: Sequence[SidePhrase]) -> list[list[int]]:
@@ -505,14 +512,20 @@ def attach_sides(text: str, offset: int, items: Sequence[_Item], phrases: Sequen
         else:
             free.append(p)
     for i, item in enumerate(items):
-        if result[i]:
-            continue
-        prior = [p for p in free if p.end <= item.start and ";" not in text[p.end - offset : item.start - offset]]
-        if prior:
-            result[i].append(prior[-1])
-        elif free and len({p.side for p in free}) == 1:
-            result[i].append(free[0])
+        if not result[i]:
+            result[i] = _free_side(text, offset, item, free)
     return result
+
+
+def _free_side(text: str, offset: int, item: _Item, free: Sequence[SidePhrase]) -> list[SidePhrase]:
+    """A side phrase attached to nothing: the nearest one before the item in the same stretch of
+    text, else the one side all of them agree on (short sentences only; run-on notes are long)."""
+    prior = [p for p in free if 0 <= item.start - p.end <= FREE_SIDE_REACH and not _STRETCH_END.search(text[p.end - offset : item.start - offset])]
+    if prior:
+        return [prior[-1]]
+    if free and len({p.side for p in free}) == 1 and len(text) <= FREE_SIDE_SENTENCE:
+        return [free[0]]
+    return []
 
 
 # --------------------------------------------------------------------------- sentence context
@@ -573,7 +586,8 @@ def _is_facet(m: Mention | None) -> bool:
 
 
 def _has_performed_cue(sentence: Sentence) -> bool:
-    return any(m.label in _lexicon().lex.performed_cue_labels and m.performed for m in sentence.mentions)
+    """An asserted "needle was advanced"-type cue (the section is judged separately)."""
+    return any(m.label in _lexicon().lex.performed_cue_labels and m.asserted for m in sentence.mentions)
 
 
 @dataclass(frozen=True)
@@ -595,7 +609,7 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
     procs = _procedures(sentence)
     local = [m for m in procs if lo <= m.start < hi]
     cue = _has_performed_cue(sentence)
-    local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels for m in sentence.mentions)
+    local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels and m.asserted for m in sentence.mentions)
     if lex.disqualifier.search(clause) and not any(_is_facet(m) for m in local) and not (local_cue and lex.anchor.search(clause)):
         return False
     if lex.context.search(clause) and not (local and section in PROCEDURE_SECTIONS):
@@ -633,9 +647,8 @@ class _Acc:
     side_spans: set[tuple[int, int]] = field(default_factory=set)
     first: int = 1 << 30
 
-    def add(self, span: tuple[int, int], sides: Iterable[SidePhrase], evidence: bool = True) -> None:
-        if evidence:
-            self.evidence.add(span)
+    def add(self, span: tuple[int, int], sides: Iterable[SidePhrase]) -> None:
+        self.evidence.add(span)
         self.first = min(self.first, span[0])
         for p in sides:
             self.sides.add(p.side)
@@ -700,7 +713,7 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     levels = parse_level_mentions(sentence.text, sentence.start)
     nerves = parse_nerve_mentions(sentence.text, sentence.start)
     items = sorted([*levels, *nerves], key=lambda x: x.start)
-    sides = attach_sides(sentence.text, sentence.start, items, phrases)  # type: ignore[arg-type]
+    sides = attach_sides(sentence.text, sentence.start, items, phrases)
     named: set[str] = set()
     for item, item_sides in zip(items, sides):
         if not _accepted(sentence, section, item.start, item.end, ctx):
@@ -755,6 +768,7 @@ def _merge_nerves(explicit: dict[str, _Acc], nerve: dict[str, _Acc]) -> tuple[di
     for joint, acc in nerve.items():
         if joint in out:
             target = out[joint]
+            target.evidence |= acc.evidence
             target.sides |= acc.sides
             target.side_spans |= acc.side_spans
         elif region_of_joint(joint) in regions and "R-LEVEL-5" not in acc.rule_ids:
@@ -822,7 +836,3 @@ def extract_levels(view: NoteView) -> list[Level]:
     _apply_cues(levels, sorted(g.cues, key=lambda c: c.start))
     return [_to_level(view, levels[j]) for j in sorted(levels, key=_joint_key)]
 
-
-def to_evidence(view: NoteView, spans: Iterable[tuple[int, int]]) -> list[Evidence]:
-    """Evidence records for spans of the note (helper for callers that re-anchor levels)."""
-    return [view.evidence(s, e) for s, e in spans]

@@ -22,15 +22,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import field_validator
 
-from nlp.extract.duration import _Strict, _check_patterns, alternation, load_cues
+from nlp.extract.duration import StrictModel, check_patterns, alternation, load_cues
 from nlp.extract.view import NoteView, Sentence
 from nlp.schema import Evidence, PainScale, PainScore, PainTiming, PercentRelief
 
 
-class PainCues(_Strict):
+class PainCues(StrictModel):
     pre: list[str]
     post: list[str]
     pre_sections: list[str]
@@ -43,7 +44,7 @@ class PainCues(_Strict):
 
     _v = field_validator(
         "pre", "post", "conditional", "threshold_after", "date_before", "relief_words", "relief_duration_units"
-    )(_check_patterns)
+    )(check_patterns)
 
 
 CUES = load_cues("pain", PainCues)
@@ -123,11 +124,21 @@ _PCT_AFTER = re.compile(
 )
 
 
+class _Score(NamedTuple):
+    value: float
+    scale: PainScale
+    max_value: float
+    timing: PainTiming | None  # fixed by the form (transitions) or None: decided from context
+    spans: tuple[tuple[int, int], ...]  # sentence-relative evidence spans
+
+
 @dataclass(frozen=True)
 class _Hit:
-    start: int  # note offsets
+    """One match in a sentence (sentence-relative); no scores = consumed but not a score (a range)."""
+
+    start: int
     end: int
-    scores: tuple[tuple[float, PainScale, float | None, PainTiming | None, tuple[tuple[int, int], ...]], ...]
+    scores: tuple[_Score, ...]
 
 
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -186,7 +197,7 @@ def _conditional(text: str, start: int) -> bool:
     return bool(_CONDITIONAL.search(head[cut + 1 :]))
 
 
-def _transition(m: re.Match[str]) -> tuple | None:
+def _transition(m: re.Match[str]) -> tuple[_Score, ...] | None:
     """Scores of a `from 8/10 to 2/10` match; None for a range (or a non-score)."""
     a, b = float(m.group("a")), float(m.group("b"))
     conn, has_from = m.group("conn"), bool(m.group("from"))
@@ -200,7 +211,7 @@ def _transition(m: re.Match[str]) -> tuple | None:
     b_span = [(m.start("b"), m.end("bs") if scale_b else m.end("b"))]
     if not scale_a:
         a_span.append((m.start("bs"), m.end("bs")))
-    return ((a, "NRS", 10.0, "pre", tuple(a_span)), (b, "NRS", 10.0, "post", tuple(b_span)))
+    return (_Score(a, "NRS", 10.0, "pre", tuple(a_span)), _Score(b, "NRS", 10.0, "post", tuple(b_span)))
 
 
 def _vas_max(value: float, unit: str | None) -> float:
@@ -210,8 +221,22 @@ def _vas_max(value: float, unit: str | None) -> float:
     return 10.0
 
 
+_DIGIT = re.compile(r"\d")
+_HAS_PERCENT = re.compile(r"%|per\s*cent", re.I)
+_HAS_SCALE = re.compile(r"/\s*10|out\s+of\s+(?:10|ten)", re.I)
+_HAS_KEYWORD = re.compile(r"pain|\b(?:vas|nrs|nprs|vrs|verbal|numeric|visual|rat(?:es|ed|ing))\b", re.I)
+
+
 def _candidates(text: str) -> Iterator[_Hit]:
     """All score-like matches in a sentence, sentence-relative offsets; may overlap."""
+    if _HAS_SCALE.search(text):
+        yield from _scale_candidates(text)
+    if _HAS_KEYWORD.search(text):
+        yield from _keyword_candidates(text)
+
+
+def _scale_candidates(text: str) -> Iterator[_Hit]:
+    """`N/10`, `N out of 10` and transitions between two of them."""
     for m in _TRANSITION.finditer(text):
         scores = _transition(m)
         if scores is not None:
@@ -220,7 +245,11 @@ def _candidates(text: str) -> Iterator[_Hit]:
         if _DOSE_AFTER.match(text, m.end()) or _DATE_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
             yield _Hit(m.start(), m.end(), ())
             continue
-        yield _Hit(m.start(), m.end(), ((float(m.group("v")), "NRS", 10.0, None, ((m.start(), m.end()),)),))
+        yield _Hit(m.start(), m.end(), (_Score(float(m.group("v")), "NRS", 10.0, None, ((m.start(), m.end()),)),))
+
+
+def _keyword_candidates(text: str) -> Iterator[_Hit]:
+    """`pain score of 7`, `NRS 7`, `VAS 70 mm`, `rates her pain as 10`, ..."""
     for rx, scale, named in _KEYWORD_FORMS:
         for m in rx.finditer(text):
             value, unit = float(m.group("v")), m.group("unit")
@@ -230,7 +259,7 @@ def _candidates(text: str) -> Iterator[_Hit]:
             if value > top:
                 continue
             span = (m.start() if named or not unit else m.start("v"), m.end())
-            yield _Hit(m.start(), m.end(), ((value, scale, top, None, (span,)),))
+            yield _Hit(m.start(), m.end(), (_Score(value, scale, top, None, (span,)),))
 
 
 def _select(hits: list[_Hit]) -> list[_Hit]:
@@ -283,10 +312,9 @@ def extract_pain_scores(view: NoteView) -> tuple[list[PainScore], list[PercentRe
     scores: list[PainScore] = []
     relief: list[PercentRelief] = []
     for sent in view.sentences:
-        low = sent.text.lower()
-        if any(ch.isdigit() for ch in low):
+        if _DIGIT.search(sent.text):
             scores.extend(_sentence_scores(view, sent))
-            if "%" in low or "percent" in low or "per cent" in low:
+            if _HAS_PERCENT.search(sent.text):
                 relief.extend(_sentence_relief(view, sent))
     scores.sort(key=lambda s: _evidence_key(s.evidence[0]))
     relief.sort(key=lambda r: _evidence_key(r.evidence[0]))

@@ -48,39 +48,51 @@ def _family(label: str) -> ProcedureFamily | None:
     return FAMILY_OF_LABEL.get(label.removesuffix("_WEAK"))
 
 
+def _headline(m: Mention, first_line_end: int) -> bool:
+    """In the PROCEDURE section, or the untitled first line (a title such as "LUMBAR MBB L4-5")."""
+    return m.section == "procedure" or (m.section is None and m.start < first_line_end)
+
+
 def extract_procedure(view: NoteView) -> Procedure:
     first_line_end = view.text.find("\n", len(view.text) - len(view.text.lstrip()))
     first_line_end = len(view.text) if first_line_end < 0 else first_line_end
+    performed = [m for m in view.by_label("PROC_", performed=True) if _family(m.label) is not None]
+    strong_mentions = [m for m in performed if not m.label.endswith("_WEAK")]
+    headline = [m for m in strong_mentions if _headline(m, first_line_end)]
+    # What the procedure line names decides; the technique only when there is no procedure line.
+    pool = [m for m in performed if _headline(m, first_line_end)] if headline else performed
     scores: dict[ProcedureFamily, float] = defaultdict(float)
     strong: dict[ProcedureFamily, bool] = defaultdict(bool)
     evidence: dict[ProcedureFamily, list[Mention]] = defaultdict(list)
-    for m in view.by_label("PROC_", performed=True):
+    for m in pool:
         fam = _family(m.label)
-        if fam is None:
-            continue
+        assert fam is not None
         scores[fam] += _weight(m, first_line_end) * _PRIORITY.get(fam, 1.0)
         strong[fam] |= not m.label.endswith("_WEAK")
         evidence[fam].append(m)
     performed_cues = view.by_label("PERFORMED_CUE", performed=True)
-    has_procedure_section = any(m.section == "procedure" for ms in evidence.values() for m in ms)
-    candidates = {f: s for f, s in scores.items() if strong[f]}
-    if not candidates or not (performed_cues or has_procedure_section):
+    candidates = {f: sc for f, sc in scores.items() if strong[f]}
+    if not candidates or not (performed_cues or headline):
         planned = [m for m in view.by_label("PROC_") if not m.performed]
         reason = (
             "procedures are only mentioned as past, planned or negated"
             if planned
             else "no procedure is documented as performed"
         )
-        return Procedure(
-            family="no_procedure",
-            reason=reason,
-            evidence=[view.evidence(m.start, m.end) for m in planned[:3]],
-        )
-    family = max(candidates, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
-    # Both facet families present: intra-articular only when its own cues outweigh medial-branch cues.
-    others = sorted((f for f in candidates if f != family and candidates[f] >= 1.5
-                     and {f, family} != {"medial_branch_block", "facet_joint_injection"}),
-                    key=lambda f: -candidates[f])
+        return Procedure(family="no_procedure", reason=reason, evidence=[view.evidence(m.start, m.end) for m in planned[:3]])
+    # An ablation note names the medial branches it lesions: RFA cues decide when present.
+    rfa = [m for m in strong_mentions if _family(m.label) == "radiofrequency_ablation"]
+    if "radiofrequency_ablation" in candidates or len(rfa) >= 2:
+        family: ProcedureFamily = "radiofrequency_ablation"
+        evidence["radiofrequency_ablation"] = evidence["radiofrequency_ablation"] or rfa
+    else:
+        family = max(candidates, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
+    others = sorted(
+        (f for f in candidates if f != family and candidates[f] >= 1.5
+         and {f, family} != {"medial_branch_block", "facet_joint_injection"}
+         and not ({f, family} <= {"medial_branch_block", "facet_joint_injection", "radiofrequency_ablation"})),
+        key=lambda f: -candidates[f],
+    )
     ev = sorted(evidence[family], key=lambda m: m.start)[:4]
     return Procedure(
         family=family,

@@ -30,6 +30,8 @@ ITEMS = [
     ("with_no_improvement", "He took ibuprofen for 2 months with no improvement.", {"nsaids": (True, "2 months")}),
     ("course_hyphen_unit", "A 6-week course of physical therapy and naproxen gave no relief.",
      {"physical_therapy": (True, "6-week"), "nsaids": (True, None)}),
+    ("dose_pack", "He has done 6 weeks of physical therapy and a methylprednisolone dose pack without lasting relief.",
+     {"physical_therapy": (True, "6 weeks"), "medications": (True, None)}),
     # --- generic phrases are a failed "other" item ---
     ("failed_conservative_care", "INDICATIONS: Failed conservative care.", {"other": (True, None)}),
     ("exhausted_measures", "He has exhausted conservative measures.", {"other": (True, None)}),

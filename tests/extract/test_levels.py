@@ -7,6 +7,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
+from nlp.extract.view import Mention, NoteView, SectionSpan, Sentence
 from nlp.extract.levels import (
     LevelLexicon,
     combine_sides,
@@ -70,6 +71,10 @@ def joints_of(text: str) -> list[str]:
         ("L5-L4", []),
         ("L4-5, 6-8 weeks ago", ["L4-L5"]),
         ("pain 4-5/10", []),
+        # "L4-L5-S1" shorthand is the two joints
+        ("L4-L5-S1", ["L4-L5", "L5-S1"]),
+        # unticked template options are not mentions
+        ("Levels: [x] L4-5 [ ] L5-S1 [X] L3-4", ["L4-L5", "L3-L4"]),
     ],
 )
 def test_parse_level_mentions(text: str, expected: list[str]) -> None:
@@ -109,6 +114,8 @@ def test_parse_level_mentions_offsets_point_at_the_text() -> None:
         ("left TON block", ["C2-C3"]),
         ("C7 and C8 medial branches", ["C7-T1"]),
         # one nerve, or nerves that are not consecutive: no joint
+        ("Medial branch blocks at the right L3, L4 and L5 levels", ["L4-L5", "L5-S1"]),
+        ("L4 MB and L5 DR", ["L5-S1"]),
         ("the L5 dorsal ramus", []),
         ("L3 and L5 medial branches", []),
         # a joint before the noun is a joint, not a nerve
@@ -152,8 +159,11 @@ def test_nerve_mention_offsets() -> None:
         ("both the right and left L4-5 joints", ["bilateral"]),
         ("B/L L4-5", ["bilateral"]),
         ("at L4-5 on both sides", ["bilateral"]),
+        ("L4-5 (R)", ["right"]),
+        ("Laterality: [x] Right [ ] Left [ ] Bilateral", ["right"]),
         # not sides
         ("the needle was left in place", []),
+        ("in the left lateral decubitus position, left side up", []),
         ("Roughly 2 mL", []),
         ("L4-5 right away", []),
     ],
@@ -232,6 +242,19 @@ CASES = [
      "contrast confirmed placement. A second needle was placed into the left L4-5 facet joint.\n", [("L4-L5", "bilateral")]),
     ("Procedure: Lumbar medial branch block\nSide: Left\nLevels: L3-L4, L4-L5\nSedation: [ ] IV [x] None\nFacility: ***\n",
      [("L3-L4", "left"), ("L4-L5", "left")]),
+    ("PROCEDURE: Lumbar facet joint injections at L3-L4, L4-L5 and L5-S1.\nTECHNIQUE: The patient was positioned "
+     "prone and the right L3-L4, L4-L5 and L5-S1 joints were injected, then the left side was done in the same "
+     "fashion.\n", [("L3-L4", "bilateral"), ("L4-L5", "bilateral"), ("L5-S1", "bilateral")]),
+    ("PROCEDURE: Lumbar medial branch block.\nLEVELS: L3-L4, L4-L5\nSIDE: Bilateral\n",
+     [("L3-L4", "bilateral"), ("L4-L5", "bilateral")]),
+    ("Procedure: Facet injection\nLaterality: [x] Right [ ] Left [ ] Bilateral\nLevels: [x] L4-5 [ ] L5-S1\n",
+     [("L4-L5", "right")]),
+    # a header with two sides gives no single side to unsided levels
+    ("PROCEDURE: Right L4-5 and left L5-S1 facet joint injections.\n\nTECHNIQUE: The L3-4 facet joint was also "
+     "entered with a 22-gauge needle.\n", [("L3-L4", "unspecified"), ("L4-L5", "right"), ("L5-S1", "left")]),
+    # not side or repeat cues: patient position, the other side of one joint
+    ("PROCEDURE: Right L4-5 facet joint injection.\nTECHNIQUE: The patient was placed in the left lateral decubitus "
+     "position. The needle was redirected to the other side of the right L4-5 joint.\n", [("L4-L5", "right")]),
     ("PROCEDURE: L4-5 and L5-S1 facet joint injections under fluoroscopy.\n",
      [("L4-L5", "unspecified"), ("L5-S1", "unspecified")]),
     # --- medial-branch nerve lists
@@ -287,6 +310,12 @@ EXCLUSIONS = [
     ("Patient returns for follow up of low back pain. She is s/p L4-5 fusion. We discussed L5-S1 facet injections "
      "and will schedule them next month.", []),
     ("Prior right L4-5 medial branch blocks gave 80% relief. Recommend radiofrequency ablation at L4-5.", []),
+    ("Office visit. She had left C5-6 medial branch blocks on 1/8/22 with 100% relief for 6 hours. "
+     "X-rays show facet arthropathy at C5-6. Schedule radiofrequency ablation at the same levels.", []),
+    # a field line ("Vital signs:") does not turn the procedure paragraph after it into an exam
+    ("Dictation. The procedure today was a lumbar facet joint injection.\n\nVital signs: BP 120/80, HR 60.\n\n"
+     "Under fluoroscopy a spinal needle was advanced into the L3-4 facet joint on the left and 1 mL was injected.\n",
+     [("L3-L4", "left")]),
 ]
 
 
@@ -347,3 +376,21 @@ def test_levels_are_sorted_cranial_to_caudal(view_of) -> None:
     assert [(lv.joint, lv.region) for lv in extract_levels(view_of(text))] == [
         ("C5-C6", "cervical"), ("T12-L1", "thoracic"), ("L4-L5", "lumbar"),
     ]
+
+
+def test_field_section_does_not_swallow_the_procedure_paragraph() -> None:
+    """A hand-built view (no pipeline): an "exam" field line stretched over the next paragraph."""
+    text = "Vital signs: BP 120/80.\n\nA spinal needle was advanced into the L3-4 facet joint on the left.\n"
+    second = text.index("A spinal")
+    cue = text.index("needle was advanced")
+    sentences = [
+        Sentence(0, second, text[:second], "exam"),
+        Sentence(second, len(text), text[second:], "exam",
+                 (Mention("PERFORMED_CUE", cue, cue + 19, "needle was advanced", section="exam"),)),
+    ]
+    view = NoteView(text, sentences, [SectionSpan("exam", 0, 13, len(text), "Vital signs:")])
+    assert [(lv.joint, lv.side) for lv in extract_levels(view)] == [("L3-L4", "left")]
+    same_paragraph = text.replace("\n\n", " ")
+    view = NoteView(same_paragraph, [Sentence(0, len(same_paragraph), same_paragraph, "exam")],
+                    [SectionSpan("exam", 0, 13, len(same_paragraph), "Vital signs:")])
+    assert extract_levels(view) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import re
 import threading
@@ -318,3 +319,26 @@ def test_worker_factory_reads_settings_from_env(monkeypatch, make_fake):
         health = c.get("/api/health").json()
         assert health["limits"]["max_batch"] == 7 and health["token_required"] is True
         assert c.post("/api/analyze", json={"text": "L4-L5"}).status_code == 401
+
+
+def test_guard_rejects_a_bad_content_length():
+    """Raw ASGI call: a non-numeric Content-Length gets 400 JSON and never reaches the app."""
+    import anyio
+
+    from pipelines.web.guard import ApiGuard
+
+    async def app(scope, receive, send):  # pragma: no cover - must not run
+        raise AssertionError("reached the app")
+
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/analyze", "headers": [(b"content-length", b"12abc")]}
+    anyio.run(ApiGuard(app, token=None, limit_for=lambda path: 1000), scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert json.loads(sent[1]["body"])["error"] == "bad_content_length"

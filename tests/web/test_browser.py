@@ -105,7 +105,8 @@ def test_page_flow_with_fake_analyzer(browser, fake_analyzer, note_text, serve_a
         page.click("#analyze")
         assert "empty" in page.inner_text("#error")
 
-        page.fill("#note", note_text + "\n<img src=x onerror=alert(1)> <b>bold</b>")
+        # An astral character first: Python offsets count code points, JS strings UTF-16 units.
+        page.fill("#note", "\U0001F600 " + note_text + "\n<img src=x onerror=alert(1)> <b>bold</b>")
         page.fill("#token", "wrong")
         page.keyboard.press("Control+Enter")
         page.wait_for_selector("#error:not([hidden])")
@@ -117,6 +118,8 @@ def test_page_flow_with_fake_analyzer(browser, fake_analyzer, note_text, serve_a
         assert page.inner_text("#claim-text").splitlines()[0].startswith("64493-50-KX x1")
         assert page.locator("#annotated img, #annotated b").count() == 0  # markup stays text
         assert "<img src=x" in page.inner_text("#annotated")
+        assert page.locator("#annotated mark.hl-procedure").first.inner_text().lower().startswith("medial branch block")
+        assert page.locator("#annotated mark.hl-levels").first.inner_text() in ("L4-L5", "L4-5", "L5-S1")
         assert page.locator("#flags h4").all_inner_texts() == ["Warnings (1)", "Info (1)"]
         assert page.evaluate("sessionStorage.getItem('facetcoder.token')") == "s3cret"
 

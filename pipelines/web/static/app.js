@@ -42,7 +42,7 @@
     box.hidden = !message;
   }
 
-  function formatBytes(n) { return n >= 1024 ? Math.round(n / 1024) + " KB" : n + " bytes"; }
+  function formatBytes(n) { return n >= 1000 ? Math.round(n / 1000) + " KB" : n + " bytes"; }
 
   /* ---------- server: health, token, requests ---------- */
 

@@ -1,0 +1,123 @@
+"""`facetcoder train` on a small corpus (the 30 golden notes), skops round trip, model card reproduction."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from skops.io import get_untrusted_types, load
+from skops.io.exceptions import UntrustedTypesFoundException
+from typer.testing import CliRunner
+
+from nlp.models_runtime import MODEL_TAG, TRUSTED_TYPES, Models, apply_models, load_models, override
+from nlp.schema import Intent, NoteResult, Procedure
+from pipelines.cli import app
+from pipelines.evaluate import run
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
+IDS = [f"golden_{i:02d}" for i in range(1, 31)]
+SPLITS = {"train": IDS[:18], "dev": IDS[18:24], "test": IDS[24:], "seed": 0}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "notes").mkdir()
+    for nid in IDS:
+        shutil.copy(GOLDEN / f"{nid}.txt", root / "notes" / f"{nid}.txt")
+    shutil.copy(GOLDEN / "expected.jsonl", root / "gold.jsonl")
+    (root / "splits.json").write_text(json.dumps(SPLITS))
+    return root
+
+
+@pytest.fixture(scope="module")
+def trained(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("artifacts")
+    result = CliRunner().invoke(app, ["train", "--corpus", str(corpus), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_artifacts_and_meta(trained: Path):
+    assert {p.name for p in trained.iterdir()} == {"family.skops", "intent.skops", "meta.json", "MODEL_CARD.md"}
+    meta = json.loads((trained / "meta.json").read_text())
+    assert len(meta["data_sha256"]) == 64 and meta["seed"] == 13
+    assert {"scikit-learn", "skops", "numpy", "python"} <= set(meta["versions"])
+    assert meta["n_notes"] == {"train": 18, "dev": 6, "test": 6}
+    intent = meta["tasks"]["intent"]
+    # train split only: 18 notes, intent annotated on 16 of them, "unknown" too rare -> dropped
+    assert intent["classes"] == ["diagnostic", "therapeutic"] and intent["n_train"] == sum(
+        n for c, n in intent["train_counts"].items() if c in intent["classes"])
+    assert 0.5 <= intent["threshold"] <= 1.01
+
+
+def test_skops_round_trip_without_pickle(trained: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in ("family.skops", "intent.skops"):
+        path = trained / name
+        with zipfile.ZipFile(path) as z:  # a skops zip: a JSON schema and .npy arrays, no pickle stream
+            assert all(n == "schema.json" or n.endswith(".npy") for n in z.namelist())
+        assert set(get_untrusted_types(file=path)) <= set(TRUSTED_TYPES)
+        with pytest.raises(UntrustedTypesFoundException):
+            load(path)  # nothing is trusted implicitly
+
+    def no_pickle(*args, **kwargs):
+        raise AssertionError("pickle used")
+
+    monkeypatch.setattr(pickle, "load", no_pickle)
+    monkeypatch.setattr(pickle, "loads", no_pickle)
+    models = load_models(trained)
+    assert models is not None and set(models.estimators) == {"family", "intent"}
+
+
+def test_train_then_evaluate_reproduces_the_card(corpus: Path, trained: Path):
+    meta = json.loads((trained / "meta.json").read_text())
+    card = (trained / "MODEL_CARD.md").read_text()
+    for split in ("dev", "test"):
+        ev = run(corpus / "gold.jsonl", notes_dir=corpus / "notes", split=split, compare_models=True, models_dir=trained)
+        got = {c.field: c for c in ev.comparison}
+        for row in meta["metrics"][split]:
+            c = got[row["field"]]
+            assert (c.n_notes, c.rules, c.model, c.delta) == (row["n_notes"], row["rules"], row["model"], row["delta"])
+            assert list(c.rules_ci) == row["rules_ci"] and list(c.model_ci) == row["model_ci"]
+            assert f"| {c.field} | {c.n_notes} | {c.rules:.3f} [{c.rules_ci[0]:.3f}, {c.rules_ci[1]:.3f}] |" in card
+
+
+def test_training_is_reproducible(corpus: Path, trained: Path, tmp_path: Path):
+    result = CliRunner().invoke(app, ["train", "--corpus", str(corpus), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "meta.json").read_text()) == json.loads((trained / "meta.json").read_text())
+    assert (tmp_path / "MODEL_CARD.md").read_text() == (trained / "MODEL_CARD.md").read_text()
+
+
+def test_apply_models_sets_confidence_and_reason(trained: Path):
+    models = load_models(trained)
+    text = (GOLDEN / "golden_01.txt").read_text()
+    rules = NoteResult(note_id="x", procedure=Procedure(family="medial_branch_block", reason="rule says MBB"),
+                       intent=Intent(value="diagnostic", reason="documented as a diagnostic block", confidence=0.95))
+    out = apply_models(rules, text, models)
+    assert rules.intent.reason == "documented as a diagnostic block"  # input untouched
+    assert out.intent.reason.endswith(MODEL_TAG) and 0.0 <= out.intent.confidence <= 1.0
+    assert out.procedure.reason.endswith(MODEL_TAG)
+    assert apply_models(rules, text, None) is rules
+
+
+def test_override_only_when_confident():
+    rules = NoteResult(note_id="x", procedure=Procedure(family="medial_branch_block"),
+                       intent=Intent(value="diagnostic", reason="local anaesthetic only", confidence=0.75))
+    probs = {"intent": {"diagnostic": 0.2, "therapeutic": 0.8}}
+    kept = override(rules, probs, {"intent": 0.9})
+    assert kept.intent.value == "diagnostic" and kept.intent.confidence == 0.2
+    changed = override(rules, probs, {"intent": 0.8})
+    assert changed.intent.value == "therapeutic" and changed.intent.confidence == 0.8
+    assert changed.intent.reason.startswith("model: therapeutic") and changed.intent.reason.endswith(MODEL_TAG)
+    none = rules.model_copy(update={"procedure": Procedure(family="no_procedure")})
+    assert override(none, probs, {"intent": 0.5}).intent.value == "diagnostic"  # no intent without a procedure
+
+
+def test_load_models_absent(tmp_path: Path):
+    assert load_models(tmp_path) is None
+    assert isinstance(Models({}, {}), Models)
