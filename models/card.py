@@ -36,16 +36,18 @@ def model_card(meta: dict[str, Any]) -> str:
         "  level/pain counts, target-lexicon label counts) + TF-IDF word 1-2-grams and char_wb 3-5-grams of the note.",
         "- `LogisticRegression` (balanced classes) in a `Pipeline`, wrapped in `CalibratedClassifierCV` (sigmoid,",
         f"  stratified folds, seed {meta['seed']}). Saved with skops (no pickle), loaded with an explicit trusted-type list.",
-        "- At run time a model replaces the rule value only when its calibrated probability reaches the threshold;",
+        "- At run time a model replaces the rule value only when its calibrated probability reaches the threshold",
+        "  (tuned on dev; ties go to the higher threshold, \"never overrides\" when the model adds nothing on dev);",
         "  the fact's `confidence` is the calibrated probability and its `reason` ends with `(model)`.",
         "",
-        "| task | field | train notes | classes | dropped (too rare) | folds | threshold |",
-        "|---|---|---|---|---|---|---|",
+        "| task | field | train notes | classes | dropped (too rare) | folds | threshold | model alone dev / test |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for task, info in meta["tasks"].items():
         thr = "never overrides" if info["threshold"] > 1 else f"{info['threshold']:.2f}"
         parts.append(f"| {task} | {info['field']} | {info['n_train']} | {', '.join(info['classes'])} | "
-                     f"{', '.join(info['dropped_classes']) or '-'} | {info['folds']} | {thr} |")
+                     f"{', '.join(info['dropped_classes']) or '-'} | {info['folds']} | {thr} | "
+                     f"{info.get('dev_model_alone', float('nan')):.3f} / {info.get('test_model_alone', float('nan')):.3f} |")
     for split, rows in meta["metrics"].items():
         parts += ["", f"## Metrics: {split} split (rules-only vs rules+model)", "", metrics_table(rows)]
     parts += [
@@ -60,6 +62,8 @@ def model_card(meta: dict[str, Any]) -> str:
         "- A family override does not re-run the extractors: e.g. levels are only extracted when the *rules* found a",
         "  facet family, so a model override into a facet family yields no levels (LEVELS_MISSING).",
         "- TF-IDF features are style-sensitive; notes in a new template may be scored with high but wrong confidence.",
+        "- The features include the rule outputs: retrain whenever the extractors change.",
+        "- \"model alone\" is the model's own prediction on every note (threshold 0), for reference only.",
         "",
         "## Reproduce",
         "```",

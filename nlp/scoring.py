@@ -12,6 +12,7 @@ with no prediction is scored against an empty prediction (everything missed).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -60,7 +61,8 @@ class FieldScore:
     recall: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain dict; NaN (a field with no scored note) becomes None so the JSON stays strict."""
+        return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)

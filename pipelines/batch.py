@@ -26,6 +26,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,11 +204,14 @@ class RunState:
 
 def fingerprint(archive: Archive, options: BatchOptions) -> dict[str, Any]:
     """What must not change between a run and its resume."""
-    stat = archive.path.stat()
+    if archive.kind == "folder":  # a folder's own mtime misses edits below it: use its notes' count, size, newest mtime
+        stats = [(Path(d) / f).stat() for d, _, names in os.walk(archive.path) for f in names if f.lower().endswith(".txt")]
+        size, mtime, files = sum(x.st_size for x in stats), max((x.st_mtime_ns for x in stats), default=0), len(stats)
+    else:
+        stat = archive.path.stat()
+        size, mtime, files = stat.st_size, stat.st_mtime_ns, None
     return {
-        "input": str(archive.path.resolve()), "kind": archive.kind,
-        "size": stat.st_size if archive.kind != "folder" else None,
-        "mtime_ns": stat.st_mtime_ns if archive.kind != "folder" else None,
+        "input": str(archive.path.resolve()), "kind": archive.kind, "size": size, "mtime_ns": mtime, "files": files,
         "columns": [archive.columns.id, archive.columns.text, archive.columns.patient, archive.columns.date, archive.columns.payer],
         "payer": options.payer, "max_bytes": options.max_bytes,
     }
@@ -295,11 +299,18 @@ def run_batch(
             diff = sorted(k for k in print_fp if saved.get("fingerprint", {}).get(k) != print_fp[k])
             raise BatchError(f"cannot resume: the input or options changed since the interrupted run ({', '.join(diff)} differ); "
                              f"rerun with the same input and options, or with --overwrite to start over")
+        size = state.partial.stat().st_size if state.partial.exists() else -1
+        if size < saved["offset"]:
+            raise BatchError(f"cannot resume: {state.partial.name} has {max(size, 0):,} bytes but the progress file records "
+                             f"{saved['offset']:,}; rerun with --overwrite to start over")
         progress_state.update(rows_done=saved["rows_done"], offset=saved["offset"], phase=saved["phase"])
     elif state.exists():
         if not options.overwrite and not options.resume:
             raise BatchError(f"an interrupted run left {state.partial.name}; pass --resume to continue it or --overwrite to start over")
         state.clear()
+    for stale in side_paths(output).values():  # temp files of a finalize pass that was killed
+        for tmp in stale.parent.glob(f".{stale.name}.tmp-*"):
+            tmp.unlink(missing_ok=True)
     summary = BatchSummary(resumed_at=progress_state["rows_done"], longitudinal=archive.has_visits)
     if progress_state["phase"] == "analyse":
         _analyse(archive, state, progress_state, options, summary)
@@ -334,7 +345,7 @@ def _analyse(archive: Archive, state: RunState, progress_state: dict[str, Any], 
                                    initializer=init_worker, initargs=(options.payer,))
     bar = Progress(total, done=done, stream=None, every=options.progress_every) if options.progress else None
     pending: deque[tuple[int, Future]] = deque()
-    in_flight = 2 * workers + 1
+    in_flight = 0 if workers == 1 else 2 * workers + 1  # inline: write each chunk as soon as it is done
     try:
         with state.partial.open("ab") as out:
             def drain(limit: int) -> None:
@@ -355,6 +366,9 @@ def _analyse(archive: Archive, state: RunState, progress_state: dict[str, Any], 
                 pending.append((len(chunk), pool.submit(analyze_chunk, chunk, options.payer, options.max_bytes, options.batch_size)))
                 drain(in_flight)
             drain(0)
+    except BrokenProcessPool as exc:
+        raise BatchError(f"a worker process died ({exc}) after {progress_state['rows_done']:,} rows; "
+                         f"the partial output is kept: rerun the same command with --resume (fewer --workers if memory is short)") from None
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
         raise BatchInterrupted(f"interrupted after {progress_state['rows_done']:,} rows; the partial output is kept, "
@@ -468,6 +482,9 @@ def batch_cli(
         summary = run_batch(input_path, out, columns, options, explicit)
     except BatchInterrupted as exc:
         err.print(f"interrupted: {exc}")
+        return 130
+    except KeyboardInterrupt:
+        err.print("interrupted: the partial output is kept; rerun the same command with --resume to continue")
         return 130
     except FacetcoderError as exc:
         err.print(f"error: {exc}")

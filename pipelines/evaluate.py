@@ -154,10 +154,12 @@ def score_rows(report: Report) -> list[list[str]]:
 
 
 def comparison_rows(comparison: Sequence[Comparison]) -> list[list[str]]:
-    rows = [["field", "n", "rules", "rules+model", "delta", "delta 95% CI"]]
+    """Header + one row per field: n, rules and rules+model with 95% CIs, paired delta with its CI."""
+    rows = [["field", "n", "rules", "rules 95% CI", "rules+model", "rules+model 95% CI", "delta", "delta 95% CI"]]
     for c in comparison:
-        rows.append([c.field, str(c.n_notes), _f(c.rules), _f(c.model), f"{c.delta:+.3f}" if not math.isnan(c.delta) else "-",
-                     f"[{_f(c.delta_ci[0])}, {_f(c.delta_ci[1])}]"])
+        delta = "-" if math.isnan(c.delta) else f"{c.delta:+.3f}"
+        rows.append([c.field, str(c.n_notes), _f(c.rules), f"[{_f(c.rules_ci[0])}, {_f(c.rules_ci[1])}]", _f(c.model),
+                     f"[{_f(c.model_ci[0])}, {_f(c.model_ci[1])}]", delta, f"[{_f(c.delta_ci[0])}, {_f(c.delta_ci[1])}]"])
     return rows
 
 
@@ -180,14 +182,25 @@ def _md(rows: list[list[str]]) -> str:
                      + ["| " + " | ".join(r) + " |" for r in esc[1:]])
 
 
+def _strict(value: Any) -> Any:
+    """NaN -> None, recursively (strict JSON)."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
+
+
 def render(report: Report, fmt: str = "table", comparison: Sequence[Comparison] | None = None,
            title: str = "") -> str:
     """The report as a plain-text table, markdown or JSON."""
     if fmt == "json":
         data = report.as_dict()
         if comparison is not None:
-            data["comparison"] = [asdict(c) for c in comparison]
-        return json.dumps(data, indent=2)
+            data["comparison"] = [_strict(asdict(c)) for c in comparison]
+        return json.dumps(data, indent=2, allow_nan=False)
     table = _md if fmt == "markdown" else _plain
     head = f"## {title}\n\n" if fmt == "markdown" and title else f"{title}\n" if title else ""
     parts = [head + f"{report.n_notes} gold notes; 95% CIs: percentile bootstrap over notes", table(score_rows(report))]
@@ -217,11 +230,12 @@ def plot_scores(report: Report, path: str | Path | None = None, comparison: Sequ
 
     series: list[tuple[str, list[str], list[float], list[tuple[float, float]]]]
     if comparison is not None:
+        comparison = [c for c in comparison if c.n_notes]
         names = [c.field for c in comparison]
         series = [("rules", names, [c.rules for c in comparison], [c.rules_ci for c in comparison]),
                   ("rules+model", names, [c.model for c in comparison], [c.model_ci for c in comparison])]
     else:
-        fs = list(report.fields.values())
+        fs = [s for s in report.fields.values() if s.n_notes]
         names = [s.field for s in fs]
         series = [("score", names, [s.score for s in fs], [(s.ci_low, s.ci_high) for s in fs])]
     fig = Figure(figsize=(7, 0.38 * len(names) + 1.4))

@@ -39,10 +39,12 @@ def local_session(master: str | None = "local[2]", app_name: str = "facetcoder")
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
+        cores = re.fullmatch(r"local\[(\d+)\]", master)
+        if cores:  # small local runs: one shuffle partition per core, no UI
+            builder = builder.config("spark.sql.shuffle.partitions", cores.group(1)).config("spark.ui.enabled", "false")
     return (builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "256")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.ui.enabled", "false")
+            .config("spark.python.worker.reuse", "true")
             .getOrCreate())
 
 
@@ -223,3 +225,28 @@ def spark_cli(input_path: str, out: str, *, master: str | None = "local[2]", id_
         return 2
     err.print(f"wrote {out}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for spark-submit: `spark_job.py INPUT OUT [--payer P] [--id-col C] [--text-col C] [--master M]`."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="facetcoder batch analysis on Spark")
+    ap.add_argument("input")
+    ap.add_argument("out")
+    ap.add_argument("--payer", default="medicare")
+    ap.add_argument("--id-col", default="note_id")
+    ap.add_argument("--text-col", default="text")
+    ap.add_argument("--patient-col")
+    ap.add_argument("--date-col")
+    ap.add_argument("--payer-col")
+    ap.add_argument("--max-bytes", type=int, default=200_000)
+    ap.add_argument("--master", default=None, help="default: the master given to spark-submit")
+    args = ap.parse_args(argv)
+    return spark_cli(args.input, args.out, master=args.master, id_col=args.id_col, text_col=args.text_col,
+                     patient_col=args.patient_col, date_col=args.date_col, payer_col=args.payer_col,
+                     payer=args.payer, max_bytes=args.max_bytes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

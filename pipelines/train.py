@@ -148,6 +148,10 @@ def train_models(corpus: str | Path, out: str | Path, seed: int = 13) -> dict[st
             probs[nid][task] = p[task]
         info["threshold"], info["dev_accuracy_by_threshold"] = tune_threshold(task, probs, thresholds, dev, facts)
         thresholds[task] = info["threshold"]
+        for split in ("dev", "test"):  # reported only (the model's argmax everywhere), never used for tuning
+            if by_split[split]:
+                info[f"{split}_model_alone"] = score(by_split[split], _records(facts, probs, {**thresholds, task: 0.0}),
+                                                     [FIELD_OF[task]], resamples=0).fields[FIELD_OF[task]].score
         path = out / info["file"]
         dump(slim(est), path, compression=ZIP_DEFLATED, compresslevel=9)
         untrusted = set(get_untrusted_types(file=path))

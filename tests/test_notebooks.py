@@ -25,7 +25,7 @@ def test_notebooks_present_and_clean():
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("FACETCODER_NB_LIMIT", "8")  # a small subset of each split
+    monkeypatch.setenv("FACETCODER_NB_LIMIT", "5")  # a small subset of each split
     monkeypatch.setenv("FACETCODER_NB_RESAMPLES", "50")
     nb = nbformat.read(path, as_version=4)
     start = time.monotonic()

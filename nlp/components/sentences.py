@@ -15,7 +15,8 @@ from spacy.tokens import Doc
 
 _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "vs", "approx", "e.g", "i.e", "no", "st", "pt", "fig", "etc", "inc",
-    "mg", "ml", "cc", "mcg", "cm", "mm", "min", "hr", "hrs", "sec", "lt", "rt", "bil", "bilat",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "lt", "rt", "bil", "bilat",
     "a.m", "p.m", "u.s", "jr", "sr", "dept", "ext", "inj", "approx", "abd",
 }
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")

@@ -22,6 +22,8 @@ CPT_RE = re.compile(
 _ITEM_SPLIT = re.compile(r"\n|;|(?<=\D)\s(?=\d{1,2}[.)]\s)")
 _ITEM_CLEAN = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)]|[a-z][.)])\s*")
 _DX_SECTIONS = {"diagnosis"}
+# Without a diagnosis section, phrases from these sections describe studies, exams or plans, not the diagnosis.
+_NOT_DX_SECTIONS = {"history", "imaging_review", "exam", "plan", "medications", "consent"}
 
 
 def _phrase_items(view: NoteView) -> list[Diagnosis]:
@@ -46,7 +48,7 @@ def _phrase_items(view: NoteView) -> list[Diagnosis]:
         return items
     seen: set[str] = set()
     for m in view.by_label("DX"):
-        if not m.asserted or m.text.lower() in seen:
+        if not m.asserted or m.section in _NOT_DX_SECTIONS or m.text.lower() in seen:
             continue
         seen.add(m.text.lower())
         items.append(Diagnosis(text=m.text, source="phrase", evidence=[view.evidence(m.start, m.end)]))

@@ -73,13 +73,14 @@ class DurationCues(StrictModel):
     qualifiers: list[str]
     blockers: list[str]
     date_labels: list[str]
+    skip_sections: list[str]
 
     _v = field_validator("vague", "pain_words", "qualifiers", "blockers", "date_labels")(check_patterns)
 
 
 CUES = load_cues("duration", DurationCues)
 
-_NUMBER = r"\d+(?:\.\d+)?"
+_NUMBER = r"\d+(?:\.\d+)?\+?"  # "2+ years" reads as 2
 _WORD_NUMBER = alternation(re.escape(w) for w in CUES.number_words)
 _ONE_NUMBER = rf"(?:{_NUMBER}|{_WORD_NUMBER})"
 _VAGUE = alternation(CUES.vague)
@@ -97,14 +98,16 @@ _HALF = re.compile(r"\band\s+a\s+half\b", re.I)
 _QTY_HEAD = re.compile(rf"^(?:{_QUAL}\s+)?(?P<q>{QTY})\s*-?\s*(?P<u>{UNIT})", re.I)
 _AGO = re.compile(r"^\s*(?:ago|back|earlier|before)\b", re.I)
 _BLOCK = re.compile(r"\b" + alternation(CUES.blockers) + r"\b", re.I)
+_RELIEF_BEFORE = re.compile(r"(?:%|\bper\s*cent\b|\b(?:relief|reduction|improvement)\b)[^.;%]*$", re.I)
 
 _FOR_FORM = re.compile(
-    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>(?:\bfor|(?<![\w])x|×|\bover|\blasting)\s*"
+    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>(?:\bfor|(?<![\w])x|×|\bover|\blasting|\bsince)\s*"
     rf"(?:(?P<time>{TIME})|(?:{_QUAL}\s+)?(?:(?:the\s+)?(?:last|past)\s+)?(?P<bare>years|months|weeks)\b))",
     re.I,
 )
 _HISTORY_FORM = re.compile(
-    rf"(?P<phrase>(?P<time>(?:{QTY})\s*-?\s*{UNIT})(?:[- ]long)?\s+history\s+of\s+(?:[\w/-]+\s+){{0,5}}?{_PAIN})",
+    rf"(?P<phrase>(?P<time>(?:{QTY})\s*-?\s*{UNIT})(?:[- ]long)?\s+(?:history|hx|h/o)\s+of\s+"
+    rf"(?:[\w/-]+\s+){{0,5}}?{_PAIN})",
     re.I,
 )
 _OF_DURATION_FORM = re.compile(
@@ -115,27 +118,27 @@ _LABEL_FORM = re.compile(
     rf"\s*(?::|=|-|\bis\b|\bof\b)?\s*(?P<time>{TIME}))",
     re.I,
 )
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
-_MONTH_NAME = rf"(?:{_MONTHS})[a-z]*\.?"
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_MONTH_NAME = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+               r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b")
 _SINCE_FORM = re.compile(
-    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>\bsince\s+(?P<when>(?P<mon>{_MONTH_NAME})?\s*(?P<year>(?:19|20)\d\d)\b"
+    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>\bsince\s+"
+    rf"(?P<when>(?:(?P<mon>{_MONTH_NAME})\.?)?\s*(?P<year>(?:19|20)\d\d)\b"
     rf"|(?P<nmon>\d{{1,2}})/(?P<nyear>(?:19|20)?\d\d)\b(?!/)|(?P<mon_only>{_MONTH_NAME})(?![\w])))",
     re.I,
 )
 _DATE = re.compile(
     rf"\b(?:(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}}|\d\d)|(?P<iy>\d{{4}})-(?P<im>\d\d)-(?P<id>\d\d)"
-    rf"|(?P<mname>{_MONTH_NAME})\s+(?P<md>\d{{1,2}}),?\s+(?P<my>\d{{4}}))\b",
+    rf"|(?P<mname>{_MONTH_NAME})\.?\s+(?P<md>\d{{1,2}}),?\s+(?P<my>\d{{4}}))\b",
     re.I,
 )
 _DATE_LABEL = re.compile(r"\b" + alternation(CUES.date_labels) + r"\s*[:#-]?\s*$", re.I)
 _DOB_LABEL = re.compile(r"\b(?:dob|date of birth|born|birth ?date)\s*[:#-]?\s*$", re.I)
-SKIP_SECTIONS = frozenset(
-    {"technique", "procedure_detail", "post_procedure", "plan", "consent", "complications", "findings", "anesthesia", "medications"}
-)
+SKIP_SECTIONS = frozenset(CUES.skip_sections)
 
 
 def _number(token: str) -> float | None:
-    token = token.strip().lower()
+    token = token.strip().lower().rstrip("+")
     if token in CUES.number_words:
         return CUES.number_words[token]
     try:
@@ -227,9 +230,12 @@ def _since_months(m: re.Match[str], ref: date | None) -> float | None:
 
 
 def _blocked(view: NoteView, sent: Sentence, m: re.Match[str]) -> bool:
-    """Relief/therapy words or a care mention between the pain word and the duration."""
+    """Relief/therapy words or a care mention between the pain word and the duration, or a relief
+    statement the pain word belongs to ("50% reduction in his back pain for 3 days")."""
     if "between" not in m.re.groupindex:
         return False
+    if _RELIEF_BEFORE.search(sent.text, max(0, m.start() - 60), m.start()):
+        return True
     between = m.group("between")
     if _BLOCK.search(between):
         return True

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal, Protocol
 
@@ -62,8 +62,10 @@ class LevelLexicon(BaseModel):
     nerve_nouns: list[_NerveNoun]
     third_occipital: list[str]
     nerve_list_words: list[str]
+    non_side_nouns: list[str]
     repeat_cues: list[str]
     other_side_cues: list[str]
+    other_side_verbs: list[str]
     facet_anchors: list[str]
     disqualifiers: list[str]
     context_cues: list[str]
@@ -85,8 +87,8 @@ class LevelLexicon(BaseModel):
             raise ValueError(f"expected unique vertebra names like L4, got {bad or value}")
         return value
 
-    @field_validator("third_occipital", "repeat_cues", "other_side_cues", "facet_anchors", "disqualifiers",
-                     "context_cues", "hypothetical_cues")
+    @field_validator("third_occipital", "non_side_nouns", "repeat_cues", "other_side_cues", "other_side_verbs",
+                     "facet_anchors", "disqualifiers", "context_cues", "hypothetical_cues")
     @classmethod
     def _regexes(cls, value: list[str]) -> list[str]:
         for pattern in value:
@@ -109,6 +111,7 @@ class _Compiled:
     third_occipital: re.Pattern[str]
     repeat: re.Pattern[str]
     other_side: re.Pattern[str]
+    other_side_verbs: re.Pattern[str]
     anchor: re.Pattern[str]
     disqualifier: re.Pattern[str]
     context: re.Pattern[str]
@@ -123,7 +126,9 @@ class _Compiled:
 def _lexicon() -> _Compiled:
     lex = LevelLexicon.model_validate(read_yaml(LEXICON))
     wrap = r"(?<![A-Za-z0-9])(?:{})(?![A-Za-z])"
-    sides = tuple((re.compile(wrap.format(s.pattern), re.I), s.side, s.form) for s in lex.sides)
+    not_patient = "|".join(f"(?:{n})" for n in lex.non_side_nouns)
+    side_wrap = wrap + rf"(?![\s-]+(?:sided?[\s-]+)?(?:{not_patient})(?![A-Za-z]))"
+    sides = tuple((re.compile(side_wrap.format(s.pattern), re.I), s.side, s.form) for s in lex.sides)
     nouns = tuple((re.compile(wrap.format(n.pattern), re.I), n.kind) for n in lex.nerve_nouns)
     range_words = "|".join(re.escape(w) for w in lex.range_words)
     return _Compiled(
@@ -134,6 +139,7 @@ def _lexicon() -> _Compiled:
         third_occipital=_words_re(lex.third_occipital),
         repeat=_words_re(lex.repeat_cues),
         other_side=_words_re(lex.other_side_cues),
+        other_side_verbs=_words_re(lex.other_side_verbs),
         anchor=_words_re(lex.facet_anchors),
         disqualifier=_words_re(lex.disqualifiers),
         context=_words_re(lex.context_cues),
@@ -294,7 +300,10 @@ def parse_level_mentions(text: str, offset: int = 0) -> list[LevelMention]:
 @dataclass(frozen=True)
 class NerveMention:
     """One nerve named in a nerve list: `vertebra` (C3 for the third occipital nerve), its kind,
-    the span of its vertebra label (`start`, `end`) and of the phrase up to the nerve noun."""
+    the span of its vertebra label (`start`, `end`) and of the phrase up to the nerve noun.
+    `by_process` marks a lumbar/thoracic medial branch named by the transverse process it crosses,
+    seen when the same text names a vertebra's medial branch and its dorsal ramus ("L4 and L5 medial
+    branches and L5 dorsal ramus"): "L5 medial branch" is then the L4 nerve, "L4" the L3 nerve."""
 
     vertebra: str
     kind: NerveKind
@@ -302,6 +311,7 @@ class NerveMention:
     end: int
     phrase_start: int
     phrase_end: int
+    by_process: bool = False
 
 
 @dataclass(frozen=True)
@@ -336,7 +346,7 @@ def _vertebrae_before(text: str, offset: int, atoms: Sequence[_Atom], end: int) 
     return found[::-1]
 
 
-_AFTER_NOUN = re.compile(r"\s+(?:of|at|to|from)\s+(?:the\s+)?(?:(?:right|left|bilateral)\s+)?", re.I)
+_AFTER_NOUN = re.compile(r"(?:\s*[,:]|\s+(?:of|at|to|from))\s+(?:the\s+)?(?:(?:right|left|bilateral)\s+)?", re.I)
 
 
 def _vertebrae_after(text: str, offset: int, atoms: Sequence[_Atom], start: int, owned: set[int]) -> list[_Atom]:
@@ -376,15 +386,23 @@ def parse_nerve_mentions(text: str, offset: int = 0) -> list[NerveMention]:
     for m in lex.third_occipital.finditer(text):
         s, e = m.start() + offset, m.end() + offset
         out[("C3", "third_occipital", s)] = NerveMention("C3", "third_occipital", s, e, s, e)
-    return sorted(out.values(), key=lambda n: (n.start, n.kind))
+    return sorted(_mark_by_process(list(out.values())), key=lambda n: (n.start, n.kind))
 
 
-def _nerve_position(nerve: NerveMention, shift: bool) -> int | None:
-    """Index in the vertebra order; with `shift` a lumbar/thoracic medial branch named by its
-    transverse process (both "L5 medial branch" and "L5 dorsal ramus" written) moves up one."""
+def _mark_by_process(nerves: list[NerveMention]) -> list[NerveMention]:
+    """When a text names one vertebra as both medial branch and dorsal ramus, its lumbar/thoracic
+    medial branches are named by transverse process: mark them all `by_process`."""
+    branch = {n.vertebra for n in nerves if n.kind == "medial_branch" and n.vertebra[0] != "C"}
+    if not branch & {n.vertebra for n in nerves if n.kind == "dorsal_ramus"}:
+        return nerves
+    return [replace(n, by_process=True) if n.kind == "medial_branch" and n.vertebra[0] != "C" else n for n in nerves]
+
+
+def _nerve_position(nerve: NerveMention) -> int | None:
+    """Index in the vertebra order (a medial branch named by its transverse process moves up one)."""
     lex = _lexicon()
     pos = lex.order.get(lex.lex.nerve_position_alias.get(nerve.vertebra, nerve.vertebra))
-    if pos is not None and shift and nerve.kind == "medial_branch" and nerve.vertebra[0] != "C":
+    if pos is not None and nerve.by_process:
         pos -= 1
     return pos if pos is not None and pos >= 0 else None
 
@@ -396,12 +414,9 @@ def nerves_to_joints(nerves: Sequence[NerveMention]) -> list[NerveJoint]:
     lex = _lexicon()
     names, rules = lex.lex.vertebrae, lex.lex.rule_ids
     out = [NerveJoint("C2-C3", (n,), tuple(rules["third_occipital"])) for n in nerves if n.kind == "third_occipital"]
-    branches = [n for n in nerves if n.kind != "third_occipital"]
-    dorsal = {n.vertebra for n in branches if n.kind == "dorsal_ramus"}
-    shift = any(n.kind == "medial_branch" and n.vertebra in dorsal and n.vertebra[0] != "C" for n in branches)
     by_pos: dict[int, list[NerveMention]] = defaultdict(list)
-    for n in branches:
-        pos = _nerve_position(n, shift)
+    for n in (n for n in nerves if n.kind != "third_occipital"):
+        pos = _nerve_position(n)
         if pos is not None:
             by_pos[pos].append(n)
     for a in sorted(by_pos):
@@ -698,7 +713,7 @@ def _find_cues(sentence: Sentence, phrases: Sequence[SidePhrase], named: set[str
             s, e = m.start() + sentence.start, m.end() + sentence.start
             side = next((p for p in phrases if e <= p.start <= e + 60), None)
             side = side or next((p for p in reversed(phrases) if s - 40 <= p.end <= s), None)
-            if kind == "other_side" or side is not None:
+            if (kind == "other_side" and lex.other_side_verbs.search(sentence.text)) or side is not None:
                 out.append(_Cue(kind, s, e, side, set(named)))  # type: ignore[arg-type]
     return out[:1]
 

@@ -13,7 +13,10 @@ Percent ranges (`50-60% relief`) are skipped for the same reason.
 Timing, nearest evidence first: a cue in the score's own clause after it (`7/10 before the
 procedure`), then before it (`post-procedure pain 2/10`, `decreased to 2/10`), then the nearest cue
 earlier in the sentence (`Post: neck 2/10, back 2/10`), then the section (history, indication,
-exam, pre_procedure -> pre; post_procedure -> post), else `unspecified`. Cue lists live in
+exam, pre_procedure -> pre; post_procedure -> post), else `unspecified`. Last, an `unspecified`
+score written before the note's first `post` score becomes `pre` (the baseline of that pair); a
+lone score with no cue stays `unspecified`. Percentages in a conditional clause or written as a
+threshold (`if relief is 80% or greater`, `>=80%`) are goals, not relief. Cue lists live in
 `lexicons/cues.yaml` (section `pain`).
 """
 
@@ -28,7 +31,7 @@ from pydantic import field_validator
 
 from nlp.extract.duration import StrictModel, check_patterns, alternation, load_cues
 from nlp.extract.view import NoteView, Sentence
-from nlp.schema import Evidence, PainScale, PainScore, PainTiming, PercentRelief
+from nlp.schema import PainScale, PainScore, PainTiming, PercentRelief
 
 
 class PainCues(StrictModel):
@@ -68,7 +71,8 @@ _N10 = r"(?:10(?:\.0)?|\d(?:\.\d)?)(?!\d)"  # 0..10 with an optional decimal
 _OUT10 = r"(?:\s*/\s*10|\s+out\s+of\s+(?:10|ten))(?![\d])(?!/\d)(?!\.\d)"
 # A written scale after the keyword: "Pain (0-10): 6", "pain score (NRS): 6".
 _SCALE_NOTE = r"(?:\s*\(\s*(?:0\s*(?:-|–|to)\s*10|NRS|VAS|numeric|verbal)\s*\))?"
-_SEP = _SCALE_NOTE + r"(?:\s*(?:[:=]|-(?!\s*\d)|\b(?:of|is|was|at|as|currently|rated|reported)\b)){0,2}\s*(?:(?:an?|at)\s+)?"
+_SEP = (_SCALE_NOTE + r"(?:\s*(?:[:=]|-(?!\s*\d)|\b(?:of|is|was|at|as|currently|rated|reported)\b)){0,2}"
+        r"\s*(?:(?:an?|at)\s+)?")
 _LEFT = r"(?<![\w./-])"
 # After a keyword score: units, ranges or fractions that make it something else.
 _BAD_AFTER = re.compile(
@@ -90,7 +94,8 @@ _NRS_KW = (r"\b(?:NRS|NPRS|numeric(?:al)?\s+(?:pain\s+)?rating\s+scale|numeric\s
            r"(?:\s+scale)?)(?:\s+(?:pain\s+)?score)?")
 _VERBAL_KW = (r"\b(?:VRS|verbal\s+(?:numeric\s+)?(?:pain\s+)?(?:rating\s+)?(?:scale|score)|verbal\s+pain\s+rating)"
               r"(?:\s+(?:pain\s+)?score)?")
-_VAS_UNIT = r"(?P<unit>\s*(?:mm\b|millimet(?:er|re)s?\b|cm\b|centimet(?:er|re)s?\b|/\s*100\b|/\s*10\b|out\s+of\s+(?:100|10|ten)\b))?"
+_VAS_UNIT = (r"(?P<unit>\s*(?:mm\b|millimet(?:er|re)s?\b|cm\b|centimet(?:er|re)s?\b|/\s*100\b|/\s*10\b"
+             r"|out\s+of\s+(?:100|10|ten)\b))?")
 
 # (pattern, scale, named): `named` forms name the scale ("NRS 7/10", "pain score 7"), so the keyword is
 # part of the evidence; the others ("pain was 8/10") keep only the number and its scale text when written.
@@ -98,8 +103,10 @@ _KEYWORD_FORMS: list[tuple[re.Pattern[str], PainScale, bool]] = [
     (re.compile(rf"{_VAS_KW}{_SEP}{_LEFT}(?P<v>\d{{1,3}}(?:\.\d)?)(?!\d){_VAS_UNIT}", re.I), "VAS", True),
     (re.compile(rf"{_VERBAL_KW}{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "verbal", True),
     (re.compile(rf"{_NRS_KW}{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", True),
-    (re.compile(rf"\bpain\s+(?:score|level|rating|intensity)s?{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", True),
-    (re.compile(rf"\bpain{_SCALE_NOTE}\s*(?:[:=]|\b(?:is|was|remains|of|at|rated|reported|currently)\b(?:\s+(?:at|as))?)"
+    (re.compile(rf"\bpain\s+(?:score|level|rating|intensity)s?{_SEP}{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I),
+     "NRS", True),
+    (re.compile(rf"\bpain{_SCALE_NOTE}\s*(?:[:=]|\b(?:is|was|remains|of|at|rated|reported|currently)\b"
+                rf"(?:\s+(?:at|as))?)"
                 rf"\s*(?:(?:an?|at)\s+)?{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", False),
     (re.compile(rf"\brat(?:es|ed|ing)\s+(?:(?:his|her|their|the|this|its)\s+)?(?:[\w-]+\s+){{0,3}}?(?:pain|it)\s+"
                 rf"(?:as|at)?\s*(?:an?\s+)?{_LEFT}(?P<v>{_N10})(?P<unit>{_OUT10})?", re.I), "NRS", False),
@@ -110,12 +117,18 @@ _RELIEF = alternation(CUES.relief_words)
 _PCT = r"(?<![\d.\-–])(?P<p>\d{1,3}(?:\.\d+)?)\s*(?P<pu>%|percent\b|per\s*cent\b)"
 _NUMW = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a\s+few|an?)"
 _DUR = (
-    rf"(?:\s*,?\s*(?:for|lasting|that\s+lasted|which\s+lasted|x|×|over)\s+(?P<dur>(?:(?:about|approximately|approx\.?|~|roughly|"
+    rf"(?:\s*,?\s*(?:for|lasting|that\s+lasted|which\s+lasted|x|×|over)\s+"
+    rf"(?P<dur>(?:(?:about|approximately|approx\.?|~|roughly|"
     rf"nearly|over|more\s+than|at\s+least|almost)\s*)?{_NUMW}(?:\s*(?:-|–|to)\s*{_NUMW})?\s*-?\s*"
     rf"{alternation(CUES.relief_duration_units)}\b|the\s+(?:full\s+|entire\s+|expected\s+)?duration\s+of\s+the\s+"
     rf"(?:local\s+)?(?:anesthetic|anaesthetic)(?:\s+agent)?))?"
 )
-_PCT_FIRST = re.compile(rf"{_PCT}\s+(?:(?:pain|symptom|symptomatic|overall|of|in|the|his|her|their)\s+){{0,3}}?{_RELIEF}\b{_DUR}", re.I)
+_OF_PAIN = r"(?:\s+(?:in|of)\s+(?:(?:his|her|their|the)\s+)?(?:[\w-]+\s+){0,2}?(?:pain|symptoms))?"
+_PCT_FIRST = re.compile(
+    rf"{_PCT}\s+(?:(?:pain|symptom|symptomatic|overall|of|in|the|his|her|their)\s+){{0,3}}?{_RELIEF}\b"
+    rf"{_OF_PAIN}{_DUR}",
+    re.I,
+)
 _PCT_AFTER = re.compile(
     rf"\b(?:relief|improvement|improved|better|reduction|reduced|decrease|decreased|benefit|relieved)\s+"
     rf"(?:(?:of|by|was|is|at|about|approximately|approx\.|roughly|nearly|around|over|greater\s+than|more\s+than|~|>|"
@@ -303,10 +316,6 @@ def _sentence_relief(view: NoteView, sent: Sentence) -> Iterator[PercentRelief]:
                                 evidence=[view.evidence(sent.start + m.start(), sent.start + m.end())])
 
 
-def _evidence_key(e: Evidence) -> int:
-    return e.start
-
-
 def extract_pain_scores(view: NoteView) -> tuple[list[PainScore], list[PercentRelief]]:
     """Pain scores and percent-relief statements, in note order, each with evidence."""
     scores: list[PainScore] = []
@@ -316,8 +325,8 @@ def extract_pain_scores(view: NoteView) -> tuple[list[PainScore], list[PercentRe
             scores.extend(_sentence_scores(view, sent))
             if _HAS_PERCENT.search(sent.text):
                 relief.extend(_sentence_relief(view, sent))
-    scores.sort(key=lambda s: _evidence_key(s.evidence[0]))
-    relief.sort(key=lambda r: _evidence_key(r.evidence[0]))
+    scores.sort(key=lambda s: s.evidence[0].start)
+    relief.sort(key=lambda r: r.evidence[0].start)
     return _baseline_before_first_post(scores), relief
 
 

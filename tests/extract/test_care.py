@@ -18,6 +18,9 @@ ITEMS = [
     ("persistent_despite", "Pain persistent despite chiropractic care and activity modification.",
      {"chiropractic": (True, None), "activity_modification": (True, None)}),
     ("no_improvement_with", "No improvement with physical therapy.", {"physical_therapy": (True, None)}),
+    ("side_effects", "HISTORY: Gabapentin caused sedation.", {"medications": (True, None)}),
+    ("ongoing_care_not_failed", "HPI: tried and failed PT, currently doing a home exercise program.",
+     {"physical_therapy": (True, None), "home_exercise": (None, None)}),
     ("could_not_tolerate", "She could not tolerate gabapentin.", {"medications": (True, None)}),
     # --- documented failure, cue after the items ---
     ("have_failed", "Physical therapy for 3 months and diclofenac have failed.",

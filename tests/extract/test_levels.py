@@ -7,7 +7,6 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from nlp.extract.view import Mention, NoteView, SectionSpan, Sentence
 from nlp.extract.levels import (
     LevelLexicon,
     combine_sides,
@@ -17,6 +16,7 @@ from nlp.extract.levels import (
     parse_nerve_mentions,
     parse_side_phrases,
 )
+from nlp.extract.view import Mention, NoteView, SectionSpan, Sentence
 from nlp.resources import read_yaml
 
 LEVEL_TEXT = re.compile(r"[CTLS]\d|\d\s*[-\u2013/]\s*\d|third occipital|TON", re.I)
@@ -164,6 +164,7 @@ def test_nerve_mention_offsets() -> None:
         # not sides
         ("the needle was left in place", []),
         ("in the left lateral decubitus position, left side up", []),
+        ("bilateral low back pain, right-sided neck pain, left leg symptoms", []),
         ("Roughly 2 mL", []),
         ("L4-5 right away", []),
     ],
@@ -245,6 +246,12 @@ CASES = [
     ("PROCEDURE: Lumbar facet joint injections at L3-L4, L4-L5 and L5-S1.\nTECHNIQUE: The patient was positioned "
      "prone and the right L3-L4, L4-L5 and L5-S1 joints were injected, then the left side was done in the same "
      "fashion.\n", [("L3-L4", "bilateral"), ("L4-L5", "bilateral"), ("L5-S1", "bilateral")]),
+    ("PROCEDURE: Lumbar facet injection.\nTECHNIQUE: The right L4-L5 facet joint was injected. Attention was then "
+     "turned to the left side where the same was done.\n", [("L4-L5", "bilateral")]),
+    ("PROCEDURE: Lumbar facet injection.\nTECHNIQUE: The right L4-5 facet joint was injected with 1 mL. Similarly, "
+     "the left side was injected.\n", [("L4-L5", "bilateral")]),
+    ("PROCEDURE: Right-sided facet joint injection under fluoroscopic guidance at L4-5 and L5-S1.\n",
+     [("L4-L5", "right"), ("L5-S1", "right")]),
     ("PROCEDURE: Lumbar medial branch block.\nLEVELS: L3-L4, L4-L5\nSIDE: Bilateral\n",
      [("L3-L4", "bilateral"), ("L4-L5", "bilateral")]),
     ("Procedure: Facet injection\nLaterality: [x] Right [ ] Left [ ] Bilateral\nLevels: [x] L4-5 [ ] L5-S1\n",
@@ -257,6 +264,9 @@ CASES = [
      "position. The needle was redirected to the other side of the right L4-5 joint.\n", [("L4-L5", "right")]),
     ("PROCEDURE: L4-5 and L5-S1 facet joint injections under fluoroscopy.\n",
      [("L4-L5", "unspecified"), ("L5-S1", "unspecified")]),
+    ("PROCEDURE: L4-5 facet joint injection for bilateral low back pain.\n", [("L4-L5", "unspecified")]),
+    ("PROCEDURE: Facet joint injection.\nTECHNIQUE: The right L4-5 facet joint was entered. Contrast flowed toward "
+     "the opposite side without vascular uptake.\n", [("L4-L5", "right")]),
     # --- medial-branch nerve lists
     ("PROCEDURE: Left lumbar medial branch blocks: the L3, L4 medial branches and L5 dorsal ramus.\n",
      [("L4-L5", "left"), ("L5-S1", "left")]),
@@ -266,6 +276,11 @@ CASES = [
     ("Procedure Note: Left Third Occipital Nerve and C3-4 Medial Branch Block\n", [("C2-C3", "left"), ("C3-C4", "left")]),
     ("PROCEDURE: Right cervical medial branch blocks of the C4, C5 and C6 medial branches.\n",
      [("C4-C5", "right"), ("C5-C6", "right")]),
+    ("PROCEDURE: Diagnostic medial branch nerve block, right L3, L4, L5.\n", [("L4-L5", "right"), ("L5-S1", "right")]),
+    # "L5 medial branch" in the header and "L5 dorsal ramus" in the technique are one nerve
+    ("PROCEDURE: Bilateral L3, L4, L5 medial branch block.\nDESCRIPTION: Needles were directed to the transverse "
+     "processes of L4 and L5 and to the sacral ala for the L5 dorsal ramus.\n",
+     [("L4-L5", "bilateral"), ("L5-S1", "bilateral")]),
     # a named joint wins over the nerve map ("L4 and L5 medial branches" alone would be L5-S1)
     ("PROCEDURE: Right L4-5 medial branch block (L4 and L5 medial branches).\n", [("L4-L5", "right")]),
     ("PROCEDURE: Bilateral L4-5 lumbar medial branch nerve blocks (L3 and L4 medial branches bilaterally).\n",

@@ -58,11 +58,11 @@ SCORES = [
      "and 3/10 after the injection, she tolerated it well",
      [(8, "NRS", 10, "pre", "8/10"), (3, "NRS", 10, "post", "3/10")]),
     ("template_placeholder", "PRE-PROCEDURE PAIN: 8/10\nPOST-PROCEDURE PAIN: ***/10\n", [(8, "NRS", 10, "pre", "8/10")]),
-    ("intensity_of", "She reports pain intensity of 8/10 on arrival.", [(8, "NRS", 10, "pre", "8/10")]),
-    ("consult_lone_score_stays_unspecified", "NEW PATIENT CONSULTATION\nShe rates it a 6.", [(6, "NRS", 10, "unspecified", "6")]),
+    ("intensity_of", "She reports pain intensity of 8/10 on arrival.", [(8, "NRS", 10, "pre", "pain intensity of 8/10")]),
+    ("consult_lone_score_stays_unspecified", "NEW PATIENT CONSULTATION\nShe rates it a 6.", [(6, "NRS", 10, "unspecified", "rates it a 6")]),
     ("baseline_before_first_post",
      "- Hx: low back pain x 2 yrs\n- He rates his pain as 5, with 0 being no pain\n- Post: After the procedure he rates it a 2\n",
-     [(5, "NRS", 10, "pre", "5"), (2, "NRS", 10, "post", "2")]),
+     [(5, "NRS", 10, "pre", "rates his pain as 5"), (2, "NRS", 10, "post", "rates it a 2")]),
     ("date_and_score_together", "HISTORY: Injury on 03/29/10. Strength 5/5. Pain 6/10.", [(6, "NRS", 10, "pre", "6/10")]),
 ]
 
@@ -103,6 +103,8 @@ RELIEF = [
     ("anesthetic_duration", "Each block gave 80% relief for the duration of the anesthetic.",
      [(80, "the duration of the anesthetic", "80% relief for the duration of the anesthetic")]),
     ("improved_by", "Her pain improved by 50% over the first day.", [(50, None, "improved by 50%")]),
+    ("relief_of_pain_with_duration", "He had a 50% reduction in his low back pain for 3 days.",
+     [(50, "3 days", "50% reduction in his low back pain for 3 days")]),
     ("more_than_history", "HISTORY: Two prior blocks, each with more than 80% relief.", [(80, None, "80% relief")]),
 ]
 

@@ -205,3 +205,25 @@ def test_killed_run_resumes_to_identical_output(tmp_path, golden_texts, make_rec
     assert "resumed at row" in resumed.stderr
     assert read_jsonl(out) == read_jsonl(ref)
     assert not partial.exists()
+
+
+def test_cli_batch_writes_tidy_csv_and_summary(tmp_path, make_records) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    path = tmp_path / "notes.tsv"
+    records = make_records(4)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(records[0]), delimiter="\t")
+        writer.writeheader()
+        writer.writerows(records)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(app, ["batch", str(path), "--out", str(out), "--workers", "1", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "rows in" in result.output and "notes/s" in result.output
+    for name in ("out.csv", "out.claim_lines.csv", "out.flags.csv"):
+        assert (tmp_path / name).exists()
+    assert len(pd.read_csv(out)) == 4
+    bad = CliRunner().invoke(app, ["batch", str(path), "--out", str(out), "--text-col", "body", "--no-progress"])
+    assert bad.exit_code == 2 and "found columns" in bad.output
