@@ -18,6 +18,7 @@ from spacy.language import Language
 from nlp.coding import code_note, load_profile
 from nlp.extract.facts import extract_facts
 from nlp.extract.view import note_view
+from nlp.models_runtime import apply_models, load_models
 from nlp.pipeline import get_pipeline
 from nlp.schema import NoteResult
 from nlp.text_input import validate_text
@@ -26,10 +27,12 @@ from nlp.text_input import validate_text
 class Analyzer:
     """Holds one pipeline; cheap to call per note."""
 
-    def __init__(self, payer: str | Path = "medicare", nlp: Language | None = None) -> None:
+    def __init__(self, payer: str | Path = "medicare", nlp: Language | None = None, use_models: bool = True) -> None:
         load_profile(payer)  # fail fast (FacetcoderError) on an unknown or malformed profile
         self.nlp = nlp if nlp is not None else get_pipeline()
         self.payer = payer
+        # scikit-learn models (skops, no pickle) refine family/intent confidence when installed.
+        self.models = load_models() if use_models else None
 
     def analyze(self, text: str, note_id: str = "note", payer: str | Path | None = None) -> NoteResult:
         """Analyse one note. Raises `nlp.errors.InputError` for empty/binary/oversized text."""
@@ -50,7 +53,7 @@ class Analyzer:
             yield self._finish(doc, note_id, item_payer or payer)
 
     def _finish(self, doc, note_id: str, payer: str | Path | None) -> NoteResult:
-        facts = extract_facts(note_view(doc), note_id)
+        facts = apply_models(extract_facts(note_view(doc), note_id), doc.text, self.models)
         return code_note(facts, payer if payer is not None else self.payer)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -84,6 +84,7 @@ class Report:
     confusion: dict[str, dict[str, dict[str, int]]]
     errors: list[ErrorRow]
     missing_predictions: list[str] = field(default_factory=list)
+    flag_ids: list[str] | None = None  # flags restricted to these ids (None: every id is scored)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +94,7 @@ class Report:
             "confusion": self.confusion,
             "errors": [asdict(e) for e in self.errors],
             "missing_predictions": self.missing_predictions,
+            "flag_ids": self.flag_ids,
         }
 
 
@@ -263,10 +265,30 @@ def confusion(pairs: Iterable[tuple[Any, Any]]) -> dict[str, dict[str, int]]:
     return out
 
 
+def gold_flag_ids(gold: Iterable[Record]) -> list[str]:
+    """Every flag id that occurs in the gold records (the annotated flag vocabulary)."""
+    return sorted({f for g in gold for f in set_items(g, "flags")})
+
+
+def restrict_flags(record: Record, flag_ids: Collection[str] | None) -> Record:
+    """The record with its flags limited to `flag_ids` (unchanged when None or when it has no flags)."""
+    if flag_ids is None or "flags" not in record:
+        return record
+    keep = [f for f in record.get("flags") or [] if (f["id"] if isinstance(f, Mapping) else str(f)) in flag_ids]
+    return {**record, "flags": keep}
+
+
 def score(gold: Sequence[Record], predictions: Mapping[str, Record], fields: Sequence[str] = ALL_FIELDS,
           months_tolerance: float = DEFAULT_MONTHS_TOLERANCE, resamples: int = DEFAULT_RESAMPLES,
-          seed: int = DEFAULT_SEED) -> Report:
-    """Score predictions (note_id -> record) against gold records."""
+          seed: int = DEFAULT_SEED, flag_ids: Collection[str] | None = None) -> Report:
+    """Score predictions (note_id -> record) against gold records.
+
+    `flag_ids` limits flag scoring to an annotated vocabulary (other ids are dropped on both sides),
+    for a gold set that annotates only some flags.
+    """
+    if flag_ids is not None:
+        gold = [restrict_flags(g, flag_ids) for g in gold]
+        predictions = {k: restrict_flags(v, flag_ids) for k, v in predictions.items()}
     cells: dict[str, list[_Cell]] = {f: [] for f in fields}
     pairs: dict[str, list[tuple[Any, Any]]] = {f: [] for f in fields if f in CATEGORICAL}
     flag_cells: dict[str, list[_Cell]] = {}
@@ -304,13 +326,19 @@ def score(gold: Sequence[Record], predictions: Mapping[str, Record], fields: Seq
         confusion={f: confusion(p) for f, p in pairs.items()},
         errors=errors,
         missing_predictions=missing,
+        flag_ids=sorted(flag_ids) if flag_ids is not None else None,
     )
 
 
 def paired_difference(gold: Sequence[Record], pred_a: Mapping[str, Record], pred_b: Mapping[str, Record],
                       name: str, resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
-                      months_tolerance: float = DEFAULT_MONTHS_TOLERANCE) -> tuple[float, float, float, int]:
+                      months_tolerance: float = DEFAULT_MONTHS_TOLERANCE, flag_ids: Collection[str] | None = None,
+                      ) -> tuple[float, float, float, int]:
     """Score(b) - score(a) on one field with a paired bootstrap 95% interval: (delta, lo, hi, n)."""
+    if flag_ids is not None:
+        gold = [restrict_flags(g, flag_ids) for g in gold]
+        pred_a = {k: restrict_flags(v, flag_ids) for k, v in pred_a.items()}
+        pred_b = {k: restrict_flags(v, flag_ids) for k, v in pred_b.items()}
     ca: list[_Cell] = []
     cb: list[_Cell] = []
     for g in gold:

@@ -116,6 +116,7 @@ def evaluate(
     payer: Annotated[str, typer.Option(help="Payer profile for claim lines and flags.")] = "medicare",
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 20240411,
+    flags_scope: Annotated[str, typer.Option(help="Flag ids scored: all, gold (ids used in the gold file) or ID,ID,...")] = "all",
 ) -> None:
     """Score predictions against gold: accuracy / P-R-F1 with bootstrap 95% CIs, confusions, errors."""
     from pipelines.evaluate import plot_scores, render, run, write_errors_csv
@@ -124,7 +125,8 @@ def evaluate(
         err.print(f"error: --format must be table, json or markdown, received {format!r}")
         raise typer.Exit(2)
     try:
-        result = run(gold, pred, notes, split, splits, compare_models, models_dir, rules_only, payer, resamples, seed)
+        result = run(gold, pred, notes, split, splits, compare_models, models_dir, rules_only, payer, resamples, seed,
+                     flags_scope=flags_scope)
     except (ValueError, OSError) as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc

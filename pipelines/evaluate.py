@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from nlp.scoring import ALL_FIELDS, DEFAULT_RESAMPLES, DEFAULT_SEED, FieldScore, Report, paired_difference, score
+from nlp.scoring import (ALL_FIELDS, DEFAULT_RESAMPLES, DEFAULT_SEED, FieldScore, Report, gold_flag_ids,
+                         paired_difference, score)
 
 Record = dict[str, Any]
 
@@ -118,13 +119,13 @@ class Comparison:
 
 def compare(gold: Sequence[Record], rules: Mapping[str, Record], model: Mapping[str, Record],
             fields: Sequence[str] = ALL_FIELDS, resamples: int = DEFAULT_RESAMPLES,
-            seed: int = DEFAULT_SEED) -> list[Comparison]:
+            seed: int = DEFAULT_SEED, flag_ids: Collection[str] | None = None) -> list[Comparison]:
     """Per-field comparison of two prediction sets on the same gold notes."""
-    ra = score(gold, rules, fields, resamples=resamples, seed=seed).fields
-    rb = score(gold, model, fields, resamples=resamples, seed=seed).fields
+    ra = score(gold, rules, fields, resamples=resamples, seed=seed, flag_ids=flag_ids).fields
+    rb = score(gold, model, fields, resamples=resamples, seed=seed, flag_ids=flag_ids).fields
     out = []
     for f in fields:
-        delta, lo, hi, n = paired_difference(gold, rules, model, f, resamples, seed)
+        delta, lo, hi, n = paired_difference(gold, rules, model, f, resamples, seed, flag_ids=flag_ids)
         a, b = ra[f], rb[f]
         out.append(Comparison(f, n, a.score, (a.ci_low, a.ci_high), b.score, (b.ci_low, b.ci_high), delta, (lo, hi)))
     return out
@@ -203,7 +204,9 @@ def render(report: Report, fmt: str = "table", comparison: Sequence[Comparison] 
         return json.dumps(data, indent=2, allow_nan=False)
     table = _md if fmt == "markdown" else _plain
     head = f"## {title}\n\n" if fmt == "markdown" and title else f"{title}\n" if title else ""
-    parts = [head + f"{report.n_notes} gold notes; 95% CIs: percentile bootstrap over notes", table(score_rows(report))]
+    scope = "all flag ids" if report.flag_ids is None else f"flags limited to {len(report.flag_ids)} annotated ids"
+    parts = [head + f"{report.n_notes} gold notes; 95% CIs: percentile bootstrap over notes; {scope}",
+             table(score_rows(report))]
     for name, matrix in report.confusion.items():
         if matrix:
             parts.append(("### " if fmt == "markdown" else "") + f"confusion: {name}\n" + table(confusion_rows(matrix)))
@@ -270,20 +273,33 @@ class Evaluation:
     gold: list[Record]
 
 
+def parse_flags_scope(scope: str, gold: Sequence[Record]) -> list[str] | None:
+    """"all" -> None (every id), "gold" -> ids in the whole gold file, else a comma-separated id list."""
+    if scope == "all":
+        return None
+    if scope == "gold":
+        return gold_flag_ids(gold)
+    return sorted(x.strip() for x in scope.split(",") if x.strip())
+
+
 def run(gold_path: str | Path, pred_path: str | Path | None = None, notes_dir: str | Path | None = None,
         split: str | None = None, splits_path: str | Path | None = None, compare_models: bool = False,
         models_dir: str | Path | None = None, rules_only: bool = False, payer: str = "medicare",
         resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED, limit: int | None = None,
-        analyzer: Any = None) -> Evaluation:
+        analyzer: Any = None, flags_scope: str = "all") -> Evaluation:
     """Load gold (one split), get predictions (file or pipeline, with installed models unless
     `rules_only`), score them, and compare rules-only vs rules+model when asked (needs notes).
-    Pass an `Analyzer` to reuse one pipeline across calls."""
+    Pass an `Analyzer` to reuse one pipeline across calls. `flags_scope`: "all" scores every flag id,
+    "gold" only the ids that occur in the gold file, or a comma-separated list of ids."""
     from nlp.models_runtime import load_models
 
     gold = load_jsonl(gold_path)
+    flag_ids = parse_flags_scope(flags_scope, gold)
     if split is not None:
         sp = Path(splits_path) if splits_path else Path(gold_path).with_name("splits.json")
         gold = select_split(gold, split, load_splits(sp) if sp.is_file() else None)
+        if not gold:
+            raise ValueError(f"no gold notes in split {split!r} (splits file: {sp})")
     if limit is not None:
         gold = gold[:limit]
     if (pred_path is None) == (notes_dir is None):
@@ -305,6 +321,6 @@ def run(gold_path: str | Path, pred_path: str | Path | None = None, notes_dir: s
         if compare_models:
             rules = preds if rules_only else predict_records(pairs, None, payer, analyzer)
             with_model = predict_records(pairs, models, payer, analyzer) if rules_only else preds
-            comparison = compare(gold, rules, with_model, resamples=resamples, seed=seed)
-    report = score(gold, preds, resamples=resamples, seed=seed)
+            comparison = compare(gold, rules, with_model, resamples=resamples, seed=seed, flag_ids=flag_ids)
+    report = score(gold, preds, resamples=resamples, seed=seed, flag_ids=flag_ids)
     return Evaluation(report, comparison, preds, gold)

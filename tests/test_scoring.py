@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from nlp.scoring import bootstrap_ci, months_match, paired_difference, prf, score, set_items
+from nlp.scoring import (bootstrap_ci, gold_flag_ids, months_match, paired_difference, prf, restrict_flags, score,
+                         set_items)
 
 MBB, FJI, ESI = "medial_branch_block", "facet_joint_injection", "epidural_injection"
 
@@ -156,3 +157,14 @@ def test_paired_difference():
     delta, lo, hi, n = paired_difference(GOLD, PRED, better, "intent.value", resamples=200, seed=1)
     assert (delta, n) == (0.25, 4)  # 2/4 -> 3/4
     assert 0.0 <= lo <= delta <= hi
+
+
+def test_flags_limited_to_the_annotated_ids():
+    ids = gold_flag_ids(GOLD)
+    assert ids == ["IMAGING_MISSING", "INTENT_MISSING", "NOT_FACET_PROCEDURE", "PAIN_SCORE_MISSING"]
+    rep = score(GOLD, PRED, ["flags"], resamples=0, flag_ids=ids)
+    # SAME_DAY_PROCEDURE (n3) is outside the annotated ids and dropped: tp2 fp0 fn2 -> P 1, R 2/4, F1 4/6
+    fl = rep.fields["flags"]
+    assert (fl.tp, fl.fp, fl.fn, fl.precision, fl.recall) == (2, 0, 2, 1.0, 0.5) and fl.score == pytest.approx(2 / 3)
+    assert "SAME_DAY_PROCEDURE" not in rep.flags_by_id and rep.flag_ids == ids
+    assert restrict_flags({"note_id": "x"}, ids) == {"note_id": "x"}  # no flags key: still not scored

@@ -36,23 +36,49 @@ NerveKind = Literal["medial_branch", "dorsal_ramus", "third_occipital"]
 # --------------------------------------------------------------------------- lexicon
 
 
-class _SidePattern(BaseModel):
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regex {value!r}: {exc}") from exc
+    return value
+
+
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class _SidePattern(_Strict):
     pattern: str
     side: SideValue
     form: Literal["adj", "adv"]
 
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        return _check_regex(value)
 
-class _NerveNoun(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+
+class _NerveNoun(_Strict):
     pattern: str
     kind: Literal["medial_branch", "dorsal_ramus"]
 
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        return _check_regex(value)
 
-class LevelLexicon(BaseModel):
+
+class _RuleIds(_Strict):
+    joint: list[str]
+    nerve_lumbar: list[str]
+    nerve_cervical: list[str]
+    third_occipital: list[str]
+
+
+class LevelLexicon(_Strict):
     """Validated contents of lexicons/levels.yaml."""
 
-    model_config = ConfigDict(extra="forbid")
     vertebrae: list[str]
     nerve_position_alias: dict[str, str]
     max_range_joints: int
@@ -75,9 +101,10 @@ class LevelLexicon(BaseModel):
     other_procedure_labels: list[str]
     performed_cue_labels: list[str]
     skip_sections: list[str]
+    core_sections: list[str]
     field_sections: list[str]
     side_fields: list[str]
-    rule_ids: dict[Literal["joint", "nerve_lumbar", "nerve_cervical", "third_occipital"], list[str]]
+    rule_ids: _RuleIds
 
     @field_validator("vertebrae")
     @classmethod
@@ -91,9 +118,7 @@ class LevelLexicon(BaseModel):
                      "facet_anchors", "disqualifiers", "context_cues", "hypothetical_cues")
     @classmethod
     def _regexes(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            re.compile(pattern)
-        return value
+        return [_check_regex(v) for v in value]
 
 
 def _words_re(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -169,7 +194,9 @@ _ATOM = re.compile(
     (?![A-Za-z0-9])""",
     re.X | re.I,
 )
-_BARE_PAIR = re.compile(rf"(?P<n1>\d{{1,2}})[ \t]*[{_DASH}/][ \t]*(?P<l2>[CTLS])?(?P<n2>\d{{1,2}})(?![A-Za-z0-9])", re.I)
+_BARE_PAIR = re.compile(
+    rf"(?P<n1>\d{{1,2}})[ \t]*[{_DASH}/][ \t]*(?P<l2>[CTLS])?(?P<n2>\d{{1,2}})(?![A-Za-z0-9])", re.I
+)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|and\s+|&\s*|/\s*)", re.I)
 
 
@@ -372,7 +399,8 @@ def parse_nerve_mentions(text: str, offset: int = 0) -> list[NerveMention]:
     the noun (`L4-5 medial branch block`) is a joint, not a nerve, and is left to `parse_level_mentions`."""
     lex = _lexicon()
     atoms = _atoms(text, offset)
-    nouns = sorted(((m, kind) for pattern, kind in lex.nerve_nouns for m in pattern.finditer(text)), key=lambda x: x[0].start())
+    nouns = sorted(((m, kind) for pattern, kind in lex.nerve_nouns for m in pattern.finditer(text)),
+                   key=lambda x: x[0].start())
     before = {id(m): _vertebrae_before(text, offset, atoms, m.start()) for m, _ in nouns}
     owned = {verts[-1].start for verts in before.values() if verts}
     after = {id(m): [] if before[id(m)] else _vertebrae_after(text, offset, atoms, m.end(), owned) for m, _ in nouns}
@@ -382,7 +410,7 @@ def parse_nerve_mentions(text: str, offset: int = 0) -> list[NerveMention]:
         verts = [a for a in before[id(noun)] if a.start not in taken] or after[id(noun)]
         for v in verts:
             lo, hi = min(v.start, noun.start() + offset), max(v.end, noun.end() + offset)
-            out[(v.upper, kind, v.start)] = NerveMention(v.upper, kind, v.start, v.end, lo, hi)  # type: ignore[arg-type]
+            out[(v.upper, kind, v.start)] = NerveMention(v.upper, kind, v.start, v.end, lo, hi)
     for m in lex.third_occipital.finditer(text):
         s, e = m.start() + offset, m.end() + offset
         out[("C3", "third_occipital", s)] = NerveMention("C3", "third_occipital", s, e, s, e)
@@ -413,7 +441,7 @@ def nerves_to_joints(nerves: Sequence[NerveMention]) -> list[NerveJoint]:
     N consecutive nerves give N-1 joints; a lone nerve gives none."""
     lex = _lexicon()
     names, rules = lex.lex.vertebrae, lex.lex.rule_ids
-    out = [NerveJoint("C2-C3", (n,), tuple(rules["third_occipital"])) for n in nerves if n.kind == "third_occipital"]
+    out = [NerveJoint("C2-C3", (n,), tuple(rules.third_occipital)) for n in nerves if n.kind == "third_occipital"]
     by_pos: dict[int, list[NerveMention]] = defaultdict(list)
     for n in (n for n in nerves if n.kind != "third_occipital"):
         pos = _nerve_position(n)
@@ -426,8 +454,9 @@ def nerves_to_joints(nerves: Sequence[NerveMention]) -> list[NerveJoint]:
         upper = a if cervical else a + 1
         if upper + 1 >= len(names):
             continue
-        rule = rules["nerve_cervical"] if cervical else rules["nerve_lumbar"]
-        out.append(NerveJoint(joint_name(names[upper], names[upper + 1]), tuple(by_pos[a] + by_pos[a + 1]), tuple(rule)))
+        rule = rules.nerve_cervical if cervical else rules.nerve_lumbar
+        joint = joint_name(names[upper], names[upper + 1])
+        out.append(NerveJoint(joint, tuple(by_pos[a] + by_pos[a + 1]), tuple(rule)))
     return out
 
 
@@ -447,7 +476,7 @@ def parse_side_phrases(text: str, offset: int = 0) -> list[SidePhrase]:
     longest match first, non-overlapping."""
     found = []
     for pattern, side, form in _lexicon().sides:
-        found += [SidePhrase(side, form, m.start() + offset, m.end() + offset) for m in pattern.finditer(text)]  # type: ignore[arg-type]
+        found += [SidePhrase(side, form, m.start() + offset, m.end() + offset) for m in pattern.finditer(text)]
     found.sort(key=lambda p: (p.start, -(p.end - p.start)))
     out: list[SidePhrase] = []
     for p in found:
@@ -507,25 +536,40 @@ def _chains(text: str, offset: int, items: Sequence[_Item], phrases: Sequence[Si
     return chains
 
 
-def attach_sides(text: str, offset: int, items: Sequence[_Item], phrases: Sequence[SidePhrase]) -> list[list[SidePhrase]]:
-    """For each item (sorted by start) the side phrases that modify it: a phrase attached to the
-    list right after it (adj) or right before it (adv); else the nearest free phrase before it
-    in the sentence; else the one side all free phrases agree on."""
+def _gap(text: str, offset: int, start: int, end: int) -> str:
+    return text[start - offset : end - offset]
+
+
+def _chain_for(text: str, offset: int, p: SidePhrase, chains: list[list[int]], items: Sequence[_Item],
+               phrases: Sequence[SidePhrase]) -> list[int] | None:
+    """The list a side phrase modifies: the one right after it (adj) or right before it (adv),
+    joined to it by filler words only with no other side word between; None if neither."""
+    others = [q for q in phrases if q is not p]
+    before = next((c for c in reversed(chains) if items[c[-1]].end <= p.start), None)
+    after = next((c for c in chains if items[c[0]].start >= p.end), None)
+    if before is not None and (not _is_filler(_gap(text, offset, items[before[-1]].end, p.start))
+                               or any(items[before[-1]].end <= q.start < p.start for q in others)):
+        before = None
+    if after is not None and (not _is_filler(_gap(text, offset, p.end, items[after[0]].start))
+                              or any(p.end <= q.start < items[after[0]].start for q in others)):
+        after = None
+    return (after or before) if p.form == "adj" else (before or after)
+
+
+def attach_sides(
+    text: str, offset: int, items: Sequence[_Item], phrases: Sequence[SidePhrase]
+) -> list[list[SidePhrase]]:
+    """For each item (sorted by start) the side phrases that modify it: a phrase attached to its
+    list, else a free phrase nearby (`_free_side`)."""
     chains = _chains(text, offset, items, phrases)
     result: list[list[SidePhrase]] = [[] for _ in items]
     free: list[SidePhrase] = []
     for p in phrases:
-        before = [c for c in chains if items[c[-1]].end <= p.start and _is_filler(text[items[c[-1]].end - offset : p.start - offset])]
-        after = [c for c in chains if items[c[0]].start >= p.end and _is_filler(text[p.end - offset : items[c[0]].start - offset])]
-        before = [c for c in before[-1:] if not any(q is not p and items[c[-1]].end <= q.start < p.start for q in phrases)]
-        after = [c for c in after[:1] if not any(q is not p and p.end <= q.start < items[c[0]].start for q in phrases)]
-        order = (after, before) if p.form == "adj" else (before, after)
-        target = order[0] or order[1]
-        if target:
-            for i in target[0]:
-                result[i].append(p)
-        else:
+        chain = _chain_for(text, offset, p, chains, items, phrases)
+        if chain is None:
             free.append(p)
+        for i in chain or ():
+            result[i].append(p)
     for i, item in enumerate(items):
         if not result[i]:
             result[i] = _free_side(text, offset, item, free)
@@ -535,7 +579,10 @@ def attach_sides(text: str, offset: int, items: Sequence[_Item], phrases: Sequen
 def _free_side(text: str, offset: int, item: _Item, free: Sequence[SidePhrase]) -> list[SidePhrase]:
     """A side phrase attached to nothing: the nearest one before the item in the same stretch of
     text, else the one side all of them agree on (short sentences only; run-on notes are long)."""
-    prior = [p for p in free if 0 <= item.start - p.end <= FREE_SIDE_REACH and not _STRETCH_END.search(text[p.end - offset : item.start - offset])]
+    prior = [
+        p for p in free
+        if 0 <= item.start - p.end <= FREE_SIDE_REACH and not _STRETCH_END.search(_gap(text, offset, p.end, item.start))
+    ]
     if prior:
         return [prior[-1]]
     if free and len({p.side for p in free}) == 1 and len(text) <= FREE_SIDE_SENTENCE:
@@ -546,23 +593,41 @@ def _free_side(text: str, offset: int, item: _Item, free: Sequence[SidePhrase]) 
 # --------------------------------------------------------------------------- sentence context
 
 
-def _effective_section(view: NoteView, sentence: Sentence) -> str | None:
-    """The sentence's section, or the category of a header it starts with ("- Imaging: ..."); a
-    field-like section ("Vital signs: ...") does not reach a later paragraph that describes the
-    procedure being done."""
+def _header_of(sentence: Sentence) -> str | None:
+    """The category of a section header the sentence starts with ("- Imaging: ..."), if any."""
     head = re.sub(r"^\s*(?:[-*\u2022>]|\d{1,2}[.)])\s*", "", sentence.text[:80]).lower()
     for literal, category in _lexicon().headers:
         if head.startswith(literal) and head[len(literal) :].lstrip().startswith(":"):
             return category
+    return None
+
+
+def _effective_section(view: NoteView, sentence: Sentence) -> str | None:
+    """The sentence's section, or the category of a header it starts with; a field-like section
+    ("Vital signs: ...") does not reach a later paragraph that describes the procedure being done."""
+    header = _header_of(sentence)
+    if header is not None:
+        return header
     if sentence.section in _lexicon().lex.field_sections and _has_performed_cue(sentence):
-        span = next((sp for sp in reversed(view.sections) if sp.start <= sentence.start and sp.category == sentence.section), None)
+        span = next((sp for sp in reversed(view.sections)
+                     if sp.start <= sentence.start and sp.category == sentence.section), None)
         if span is not None and re.search(r"\n[ \t]*\n", view.text[span.body_start : sentence.start]):
             return None
     return sentence.section
 
 
 def _skipped(section: str | None) -> bool:
-    return section in NOT_PERFORMED_SECTIONS or section in _lexicon().lex.skip_sections
+    return section in NOT_PERFORMED_SECTIONS
+
+
+def _listed_procedure(sentence: Sentence, start: int, end: int) -> bool:
+    """In a diagnosis section, only a procedure line left under it ("1. Bilateral facet injections
+    at L34, L45") counts: not the header line, and its clause names the facet procedure."""
+    if _header_of(sentence) is not None:
+        return False
+    lo, hi = _clause(sentence, start, end)
+    m = _nearest([m for m in _procedures(sentence) if lo <= m.start < hi], start, end)
+    return m is not None and m.label in _lexicon().lex.strong_facet_labels and m.asserted
 
 
 _CLAUSE_BREAK = re.compile(
@@ -619,13 +684,17 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
     lex = _lexicon()
     if _skipped(section):
         return False
+    if section in lex.lex.skip_sections:
+        return _listed_procedure(sentence, start, end)
     lo, hi = _clause(sentence, start, end)
     clause = sentence.text[lo - sentence.start : hi - sentence.start]
     procs = _procedures(sentence)
     local = [m for m in procs if lo <= m.start < hi]
     cue = _has_performed_cue(sentence)
-    local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels and m.asserted for m in sentence.mentions)
-    if lex.disqualifier.search(clause) and not any(_is_facet(m) for m in local) and not (local_cue and lex.anchor.search(clause)):
+    local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels and m.asserted
+                    for m in sentence.mentions)
+    facet_named = any(_is_facet(m) for m in local) or (local_cue and bool(lex.anchor.search(clause)))
+    if lex.disqualifier.search(clause) and not facet_named:
         return False
     if lex.context.search(clause) and not (local and section in PROCEDURE_SECTIONS):
         return False
@@ -633,8 +702,10 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
         return _is_facet(_nearest(local, start, end))
     if procs:
         return _is_facet(_nearest(procs, start, end))
-    if section in PROCEDURE_SECTIONS:
+    if section in lex.lex.core_sections:
         return True
+    if section in PROCEDURE_SECTIONS:
+        return cue or bool(lex.anchor.search(clause))
     return cue or (ctx.title_facet and bool(lex.anchor.search(clause)))
 
 
@@ -673,6 +744,11 @@ class _Acc:
         return combine_sides(self.sides)
 
 
+# How far (characters) after / before a repeat cue its side word may stand ("repeated ... on the right").
+CUE_SIDE_AFTER = 60
+CUE_SIDE_BEFORE = 40
+
+
 @dataclass
 class _Cue:
     kind: Literal["repeat", "other_side"]
@@ -685,21 +761,24 @@ class _Cue:
 @dataclass
 class _Gathered:
     explicit: dict[str, _Acc] = field(default_factory=dict)
-    nerves: list[tuple[NerveMention, list[SidePhrase]]] = field(default_factory=list)
+    nerves: list[_SidedNerve] = field(default_factory=list)
     header_sides: list[SidePhrase] = field(default_factory=list)
     cues: list[_Cue] = field(default_factory=list)
 
 
 def _header_side_source(sentence: Sentence, section: str | None, index: int) -> bool:
-    """Sentences whose side applies to levels listed without one: the procedure header, a
-    "Side:" field, or a title line naming the facet procedure."""
+    """Sentences whose side applies to levels listed without one: a "Side:" field, or the procedure
+    header / title line when it names the facet procedure and no other one."""
     lex = _lexicon()
     head = sentence.text.lstrip(" -*\u2022").lower()
     if any(re.match(rf"{re.escape(f)}\s*:", head) for f in lex.lex.side_fields):
         return True
-    if section == "procedure" or (index == 0 and section is None):
-        return bool(lex.anchor.search(sentence.text)) and not lex.hypothetical.search(sentence.text)
-    return False
+    if section != "procedure" and not (index == 0 and section is None):
+        return False
+    procs = _procedures(sentence)
+    facet = any(_is_facet(m) for m in procs) or (not procs and bool(lex.anchor.search(sentence.text)))
+    other = any(m.label in lex.lex.other_procedure_labels for m in procs)
+    return facet and not other and not lex.hypothetical.search(sentence.text)
 
 
 def _find_cues(sentence: Sentence, phrases: Sequence[SidePhrase], named: set[str]) -> list[_Cue]:
@@ -707,15 +786,16 @@ def _find_cues(sentence: Sentence, phrases: Sequence[SidePhrase], named: set[str
     lex = _lexicon()
     if lex.hypothetical.search(sentence.text):
         return []
-    out = []
-    for kind, pattern in (("other_side", lex.other_side), ("repeat", lex.repeat)):
+    kinds: tuple[tuple[Literal["repeat", "other_side"], re.Pattern[str]], ...] = (
+        ("other_side", lex.other_side), ("repeat", lex.repeat))
+    for kind, pattern in kinds:
         for m in pattern.finditer(sentence.text):
             s, e = m.start() + sentence.start, m.end() + sentence.start
-            side = next((p for p in phrases if e <= p.start <= e + 60), None)
-            side = side or next((p for p in reversed(phrases) if s - 40 <= p.end <= s), None)
+            side = next((p for p in phrases if e <= p.start <= e + CUE_SIDE_AFTER), None)
+            side = side or next((p for p in reversed(phrases) if s - CUE_SIDE_BEFORE <= p.end <= s), None)
             if (kind == "other_side" and lex.other_side_verbs.search(sentence.text)) or side is not None:
-                out.append(_Cue(kind, s, e, side, set(named)))  # type: ignore[arg-type]
-    return out[:1]
+                return [_Cue(kind, s, e, side, set(named))]
+    return []
 
 
 def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: int, ctx: _Context) -> None:
@@ -735,17 +815,20 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
             continue
         if isinstance(item, LevelMention):
             for joint in item.joints:
-                acc = g.explicit.setdefault(joint, _Acc(joint, "joint", tuple(_lexicon().lex.rule_ids["joint"])))
+                acc = g.explicit.setdefault(joint, _Acc(joint, "joint", tuple(_lexicon().lex.rule_ids.joint)))
                 acc.add((item.start, item.end), item_sides)
                 named.add(joint)
         else:
             g.nerves.append((item, item_sides))
-            named.update(nj.joint for nj in nerves_to_joints([item]))
-    named.update(nj.joint for nj in nerves_to_joints([n for n, _ in g.nerves if sentence.start <= n.start < sentence.end]))
+    here = [n for n, _ in g.nerves if sentence.start <= n.start < sentence.end]
+    named.update(nj.joint for nj in nerves_to_joints(here))
     g.cues.extend(_find_cues(sentence, phrases, named))
 
 
-def _nerve_groups(nerves: Sequence[tuple[NerveMention, list[SidePhrase]]]) -> list[tuple[str, list[tuple[NerveMention, list[SidePhrase]]]]]:
+_SidedNerve = tuple[NerveMention, list[SidePhrase]]
+
+
+def _nerve_groups(nerves: Sequence[_SidedNerve]) -> list[tuple[str, list[_SidedNerve]]]:
     """Split nerves by side: each stated side gets its nerves, the bilateral ones and the unsided ones."""
     stated = {p.side for _, ps in nerves for p in ps}
     groups = [s for s in ("left", "right") if s in stated or "bilateral" in stated]
@@ -758,7 +841,7 @@ def _nerve_groups(nerves: Sequence[tuple[NerveMention, list[SidePhrase]]]) -> li
     return out
 
 
-def _nerve_accs(nerves: Sequence[tuple[NerveMention, list[SidePhrase]]]) -> dict[str, _Acc]:
+def _nerve_accs(nerves: Sequence[_SidedNerve]) -> dict[str, _Acc]:
     """Joints implied by the note's nerve lists, per side group."""
     accs: dict[str, _Acc] = {}
     for side, members in _nerve_groups(nerves):
@@ -775,19 +858,32 @@ def _nerve_accs(nerves: Sequence[tuple[NerveMention, list[SidePhrase]]]) -> dict
 
 
 def _merge_nerves(explicit: dict[str, _Acc], nerve: dict[str, _Acc]) -> tuple[dict[str, _Acc], dict[str, list[_Acc]]]:
-    """Named joints win over the nerve map in their region; the third occipital nerve always counts.
+    """Combine named joints with joints mapped from nerve lists (R-LEVEL-3..5).
+
+    In a region where the note names joints, the nerve map only adds joints when the named ones are
+    all among the mapped ones ("L2, L3, L4 medial branches and L5 dorsal ramus ... the L5-S1 joint"
+    is L3-L4, L4-L5 and L5-S1). When they disagree (clinician shorthand: "L4-5 MBB, L4 and L5 medial
+    branches"), the named joints win. The third occipital nerve always counts.
     Returns the levels and, per region, the nerve joints that lost (their sides are a fallback)."""
     out = dict(explicit)
     regions = {region_of_joint(j) for j in explicit}
+    mapped_by_region: dict[str, set[str]] = defaultdict(set)
+    for joint in nerve:
+        mapped_by_region[region_of_joint(joint)].add(joint)
+    consistent = {
+        region for region in regions
+        if {j for j in explicit if region_of_joint(j) == region} <= mapped_by_region.get(region, set())
+    }
     lost: dict[str, list[_Acc]] = defaultdict(list)
     for joint, acc in nerve.items():
+        region = region_of_joint(joint)
         if joint in out:
             target = out[joint]
             target.evidence |= acc.evidence
             target.sides |= acc.sides
             target.side_spans |= acc.side_spans
-        elif region_of_joint(joint) in regions and "R-LEVEL-5" not in acc.rule_ids:
-            lost[region_of_joint(joint)].append(acc)
+        elif region in regions and region not in consistent and acc.rule_ids != tuple(_lexicon().lex.rule_ids.third_occipital):
+            lost[region].append(acc)
         else:
             out[joint] = acc
     return out, lost

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from nlp.extract.levels import (
     LevelLexicon,
+    attach_sides,
     combine_sides,
     extract_levels,
     nerves_to_joints,
@@ -128,7 +129,8 @@ def test_nerves_to_joints(text: str, expected: list[str]) -> None:
 
 
 def test_nerve_rule_ids_by_region() -> None:
-    rules = {nj.joint: nj.rule_ids for nj in nerves_to_joints(parse_nerve_mentions("third occipital nerve, C3 and C4 medial branches, L3 and L4 medial branches"))}
+    text = "third occipital nerve, C3 and C4 medial branches, L3 and L4 medial branches"
+    rules = {nj.joint: nj.rule_ids for nj in nerves_to_joints(parse_nerve_mentions(text))}
     assert rules == {
         "C2-C3": ("R-LEVEL-3", "R-LEVEL-5"),
         "C3-C4": ("R-LEVEL-3",),
@@ -158,6 +160,7 @@ def test_nerve_mention_offsets() -> None:
         ("the right and left L4-5 joints", ["bilateral"]),
         ("both the right and left L4-5 joints", ["bilateral"]),
         ("B/L L4-5", ["bilateral"]),
+        ("bil. L4-5, bilat L5-S1", ["bilateral", "bilateral"]),
         ("at L4-5 on both sides", ["bilateral"]),
         ("L4-5 (R)", ["right"]),
         ("Laterality: [x] Right [ ] Left [ ] Bilateral", ["right"]),
@@ -171,6 +174,25 @@ def test_nerve_mention_offsets() -> None:
 )
 def test_parse_side_phrases(text: str, expected: list[str]) -> None:
     assert [p.side for p in parse_side_phrases(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("right L4-5 and bilateral L5-S1", ["right", "bilateral"]),
+        ("bilateral L4-5 and L5-S1", ["bilateral", "bilateral"]),
+        ("L4-5 and L5-S1 facet joints bilaterally", ["bilateral", "bilateral"]),
+        ("L4-5 on the left and L5-S1 on the right", ["left", "right"]),
+        ("Right lumbar facet joint injections at L3-4, L4-5", ["right", "right"]),
+        ("left L3-4 and right L4-5", ["left", "right"]),
+        ("the L4-5 facet joint was injected on the right", ["right"]),
+        ("L4-5 and L5-S1", ["unspecified", "unspecified"]),
+    ],
+)
+def test_attach_sides_per_level(text: str, expected: list[str]) -> None:
+    mentions = parse_level_mentions(text)
+    attached = attach_sides(text, 0, mentions, parse_side_phrases(text))
+    assert [combine_sides(p.side for p in ps) for ps in attached] == expected
 
 
 @pytest.mark.parametrize(
@@ -192,6 +214,9 @@ def test_lexicon_rejects_unknown_keys() -> None:
     LevelLexicon.model_validate(data)
     with pytest.raises(ValidationError):
         LevelLexicon.model_validate({**data, "sidez": []})
+    bad_side = {**data["sides"][0], "pattern": "(("}
+    with pytest.raises(ValidationError, match="invalid regex"):
+        LevelLexicon.model_validate({**data, "sides": [bad_side]})
 
 
 # --------------------------------------------------------------------------- end to end
@@ -233,15 +258,18 @@ CASES = [
     ("PROCEDURE: Lumbar facet joint injection.\n\nTECHNIQUE: A 22-gauge needle was advanced into the right L4-5 facet "
      "joint. The same procedure was carried out on the other side.\n", [("L4-L5", "bilateral")]),
     ("PROCEDURE: Lumbar facet joint injection.\n\nTECHNIQUE: A 22-gauge needle was advanced into the right L4-5 facet "
-     "joint. The identical procedure was then carried out on the contralateral side at L4-5.\n", [("L4-L5", "bilateral")]),
+     "joint. The identical procedure was then carried out on the contralateral side at L4-5.\n",
+     [("L4-L5", "bilateral")]),
     ("PROCEDURE: Lumbar facet joint injection.\n\nTECHNIQUE: The left L5-S1 facet joint was injected with 1 mL. "
      "This was then performed on the opposite side.\n", [("L5-S1", "bilateral")]),
     ("PROCEDURE: Cervical medial branch block.\n\nTECHNIQUE: 25-gauge needles were walked onto the left C5, C6 and C7 "
      "medial branches and 0.3 mL bupivacaine was injected. This was repeated on the right.\n",
      [("C5-C6", "bilateral"), ("C6-C7", "bilateral")]),
     ("PROCEDURE: Lumbar facet joint injections.\n\nTECHNIQUE: A needle was placed into the right L4-5 facet joint and "
-     "contrast confirmed placement. A second needle was placed into the left L4-5 facet joint.\n", [("L4-L5", "bilateral")]),
-    ("Procedure: Lumbar medial branch block\nSide: Left\nLevels: L3-L4, L4-L5\nSedation: [ ] IV [x] None\nFacility: ***\n",
+     "contrast confirmed placement. A second needle was placed into the left L4-5 facet joint.\n",
+     [("L4-L5", "bilateral")]),
+    ("Procedure: Lumbar medial branch block\nSide: Left\nLevels: L3-L4, L4-L5\n"
+     "Sedation: [ ] IV [x] None\nFacility: ***\n",
      [("L3-L4", "left"), ("L4-L5", "left")]),
     ("PROCEDURE: Lumbar facet joint injections at L3-L4, L4-L5 and L5-S1.\nTECHNIQUE: The patient was positioned "
      "prone and the right L3-L4, L4-L5 and L5-S1 joints were injected, then the left side was done in the same "
@@ -270,12 +298,17 @@ CASES = [
     # --- medial-branch nerve lists
     ("PROCEDURE: Left lumbar medial branch blocks: the L3, L4 medial branches and L5 dorsal ramus.\n",
      [("L4-L5", "left"), ("L5-S1", "left")]),
-    ("PROCEDURE: Lumbar medial branch blocks.\nTECHNIQUE: The L2, L3 and L4 medial branch nerves were blocked bilaterally.\n",
+    ("PROCEDURE: Lumbar medial branch blocks.\nTECHNIQUE: The L2, L3 and L4 medial branch nerves were blocked "
+     "bilaterally.\n",
      [("L3-L4", "bilateral"), ("L4-L5", "bilateral")]),
     ("PROCEDURE: Right third occipital nerve block under fluoroscopy.\n", [("C2-C3", "right")]),
-    ("Procedure Note: Left Third Occipital Nerve and C3-4 Medial Branch Block\n", [("C2-C3", "left"), ("C3-C4", "left")]),
+    ("Procedure Note: Left Third Occipital Nerve and C3-4 Medial Branch Block\n",
+     [("C2-C3", "left"), ("C3-C4", "left")]),
     ("PROCEDURE: Right cervical medial branch blocks of the C4, C5 and C6 medial branches.\n",
      [("C4-C5", "right"), ("C5-C6", "right")]),
+    # N consecutive nerves on one side = N-1 joints, side by side
+    ("PROCEDURE: Lumbar medial branch blocks.\nTECHNIQUE: Needles were placed on the right L3 and L4 medial branches, "
+     "then on the left L4 medial branch and the left L5 dorsal ramus.\n", [("L4-L5", "right"), ("L5-S1", "left")]),
     ("PROCEDURE: Diagnostic medial branch nerve block, right L3, L4, L5.\n", [("L4-L5", "right"), ("L5-S1", "right")]),
     # "L5 medial branch" in the header and "L5 dorsal ramus" in the technique are one nerve
     ("PROCEDURE: Bilateral L3, L4, L5 medial branch block.\nDESCRIPTION: Needles were directed to the transverse "
@@ -295,7 +328,8 @@ CASES = [
     ("Thoracic MBB - procedure note\n- Imaging: MRI with facet hypertrophy T7-8, T8-9, T9-10\n"
      "- Procedure: bilateral T7-8 and T8-9 thoracic medial branch blocks\n- Plan: f/u 2 wks\n",
      [("T7-T8", "bilateral"), ("T8-T9", "bilateral")]),
-    ("Cervical Medial Branch Block - Right C4-5, C5-6\n\nDate of Service: ***\n", [("C4-C5", "right"), ("C5-C6", "right")]),
+    ("Cervical Medial Branch Block - Right C4-5, C5-6\n\nDate of Service: ***\n",
+     [("C4-C5", "right"), ("C5-C6", "right")]),
 ]
 
 EXCLUSIONS = [
@@ -305,6 +339,12 @@ EXCLUSIONS = [
     ("INDICATIONS: MRI shows an L4-5 disc bulge and stenosis at L3-4.\n\nPROCEDURE: Left L5-S1 medial branch block.\n",
      [("L5-S1", "left")]),
     ("DIAGNOSIS: L4-5 facet arthropathy.\n\nPROCEDURE: Right L5-S1 facet joint injection.\n", [("L5-S1", "right")]),
+    ("PREOPERATIVE DIAGNOSIS: Lumbar facet syndrome, L4-5 and L5-S1 (M47.816).\n\nPROCEDURE: Left L5-S1 medial branch "
+     "block.\n", [("L5-S1", "left")]),
+    # ... but a procedure list left under a diagnosis header (no PROCEDURE: label) still counts
+    ("PREOPERATIVE DIAGNOSIS: Low back pain.\n\n1. Bilateral facet arthrogram at L34, L45, L5S1.\n"
+     "2. Bilateral facet injections at L34, L45, L5S1.\n",
+     [("L3-L4", "bilateral"), ("L4-L5", "bilateral"), ("L5-S1", "bilateral")]),
     ("PROCEDURE: Left L3-4 medial branch block.\n\nPLAN: Will schedule L5-S1 MBB. If relief is good, RFA at L4-5.\n",
      [("L3-L4", "left")]),
     ("PROCEDURE: Left L3-4 medial branch block.\n\nPOST-PROCEDURE: If relief is 80% we will proceed with RFA at L4-5 "
@@ -324,6 +364,9 @@ EXCLUSIONS = [
      "ASSESSMENT: L4-5 facet arthropathy.\nPLAN: We will consider L4-5 and L5-S1 medial branch blocks.\n", []),
     ("Patient returns for follow up of low back pain. She is s/p L4-5 fusion. We discussed L5-S1 facet injections "
      "and will schedule them next month.", []),
+    # post-procedure remarks about a spot are not levels unless they name the joint
+    ("PROCEDURE: Right L4-5 facet joint injection.\n\nPOST-PROCEDURE: Pain 2/10; residual ache around L3-4.\n",
+     [("L4-L5", "right")]),
     ("Prior right L4-5 medial branch blocks gave 80% relief. Recommend radiofrequency ablation at L4-5.", []),
     ("Office visit. She had left C5-6 medial branch blocks on 1/8/22 with 100% relief for 6 hours. "
      "X-rays show facet arthropathy at C5-6. Schedule radiofrequency ablation at the same levels.", []),
@@ -409,3 +452,24 @@ def test_field_section_does_not_swallow_the_procedure_paragraph() -> None:
     view = NoteView(same_paragraph, [Sentence(0, len(same_paragraph), same_paragraph, "exam")],
                     [SectionSpan("exam", 0, 13, len(same_paragraph), "Vital signs:")])
     assert extract_levels(view) == []
+
+
+def test_empty_view_has_no_levels() -> None:
+    assert extract_levels(NoteView("", [], [])) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # named joint among the mapped ones: the nerve list adds the others (R-LEVEL-4)
+        ("PROCEDURE: Bilateral L2, L3, L4 medial branch and L5 dorsal ramus block under fluoroscopy.\n"
+         "TECHNIQUE: The needle was advanced. The target for the L5-S1 joint was the L4 medial branch.",
+         [("L3-L4", "bilateral"), ("L4-L5", "bilateral"), ("L5-S1", "bilateral")]),
+        # named joint disagrees with strict anatomy (clinician shorthand): the named joint wins
+        ("PROCEDURE: Right L4-5 medial branch block (L4 and L5 medial branches) under fluoroscopy.\n"
+         "The needle was advanced.",
+         [("L4-L5", "right")]),
+    ],
+)
+def test_named_joints_and_nerve_lists_combine(view_of, text, expected) -> None:
+    assert [(lv.joint, lv.side) for lv in extract_levels(view_of(text))] == expected

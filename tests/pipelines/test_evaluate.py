@@ -98,6 +98,15 @@ def test_errors_csv_and_plot(files):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_flags_scope(files):
+    base = ["--gold", str(files["gold"]), "--pred", str(files["pred"]), "-f", "json", "--resamples", "20"]
+    only = json.loads(invoke(*base, "--flags-scope", "SEDATION"))
+    assert list(only["flags_by_id"]) == ["SEDATION"] and only["fields"]["flags"]["tp"] == 1
+    assert only["flag_ids"] == ["SEDATION"]
+    in_gold = json.loads(invoke(*base, "--flags-scope", "gold"))
+    assert in_gold["flag_ids"] == ["NOT_FACET_PROCEDURE", "SEDATION"]
+
+
 def test_split_selection(files):
     # splits.json next to the gold file is found by default; test = c, d, e
     data = json.loads(invoke("--gold", str(files["gold"]), "--pred", str(files["pred"]), "--split", "test", "-f", "json",
