@@ -38,14 +38,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, token: str | None, log: Path, workers: int = 1) -> subprocess.Popen:
+def start_server(port: int, token: str | None, log: Path, workers: int = 1, rules_only: bool = False) -> subprocess.Popen:
     """`facetcoder serve` in a child process (its own GIL), access log off to keep the run quiet."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("FACETCODER_TOKEN", None)
     if token:
         env["FACETCODER_TOKEN"] = token  # the environment, not argv: argv shows in ps
     cmd = [sys.executable, "-m", "pipelines.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-           "--workers", str(workers)]
+           "--workers", str(workers)] + (["--rules-only"] if rules_only else [])
     with log.open("wb") as out:
         return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -123,6 +123,7 @@ def main() -> int:
     ap.add_argument("--note", type=Path, default=DEFAULT_NOTE, help="Note to post (2-3 KB).")
     ap.add_argument("--token", default=os.environ.get("FACETCODER_TOKEN"))
     ap.add_argument("--workers", type=int, default=1, help="Server worker processes when the script starts it.")
+    ap.add_argument("--rules-only", action="store_true", help="Start the server with --rules-only (no models).")
     ap.add_argument("--single", action="store_true", help="Also measure one client alone (service time).")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
@@ -138,7 +139,8 @@ def main() -> int:
     else:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        proc = start_server(port, args.token, Path(tempfile.gettempdir()) / "facetcoder_load_server.log", args.workers)
+        proc = start_server(port, args.token, Path(tempfile.gettempdir()) / "facetcoder_load_server.log", args.workers,
+                            args.rules_only)
     try:
         health = wait_ready(url)
         report = {"runs": {}}
@@ -152,6 +154,7 @@ def main() -> int:
     report.update({
         "server_version": health.get("version"), "python": platform.python_version(),
         "cpus": os.cpu_count(), "machine": platform.machine(), "server_workers": None if args.url else args.workers,
+        "server_rules_only": None if args.url else args.rules_only,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })

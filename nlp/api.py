@@ -11,6 +11,7 @@ Coding uses a payer profile (`"medicare"` default, `"commercial"`, or a YAML pat
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from spacy.language import Language
@@ -18,7 +19,7 @@ from spacy.language import Language
 from nlp.coding import code_note, load_profile
 from nlp.extract.facts import extract_facts
 from nlp.extract.view import note_view
-from nlp.models_runtime import apply_models, load_models
+from nlp.models_runtime import apply_models, apply_models_batch, load_models
 from nlp.pipeline import get_pipeline
 from nlp.schema import NoteResult
 from nlp.text_input import validate_text
@@ -49,8 +50,12 @@ class Analyzer:
         overrides `payer`, which overrides the Analyzer's default.
         """
         pairs = ((item[1], (item[0], item[2] if len(item) > 2 else None)) for item in items)
-        for doc, (note_id, item_payer) in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield self._finish(doc, note_id, item_payer or payer)
+        docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)
+        while chunk := list(islice(docs, batch_size)):
+            facts = [extract_facts(note_view(doc), note_id) for doc, (note_id, _) in chunk]
+            facts = apply_models_batch(facts, [doc.text for doc, _ in chunk], self.models)
+            for result, (_, (_, item_payer)) in zip(facts, chunk, strict=True):
+                yield code_note(result, item_payer or payer or self.payer)
 
     def _finish(self, doc, note_id: str, payer: str | Path | None) -> NoteResult:
         facts = apply_models(extract_facts(note_view(doc), note_id), doc.text, self.models)

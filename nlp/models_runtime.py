@@ -81,8 +81,12 @@ def predict_proba(models: Models, task: str, result: NoteResult, text: str) -> d
 
 def batch_proba(estimator: Any, rows: list[tuple[NoteResult, str]]) -> list[dict[str, float]]:
     """Calibrated class probabilities for many (rule result, text) rows at once."""
-    probs = estimator.predict_proba(feature_frame(rows))
-    return [{str(c): float(p) for c, p in zip(estimator.classes_, row)} for row in probs]
+    return _row_probs(estimator, feature_frame(rows))
+
+
+def _row_probs(estimator: Any, frame: Any) -> list[dict[str, float]]:
+    probs = estimator.predict_proba(frame)
+    return [{str(c): float(p) for c, p in zip(estimator.classes_, row, strict=True)} for row in probs]
 
 
 def _apply_one(result: NoteResult, task: str, probs: dict[str, float], threshold: float) -> None:
@@ -114,6 +118,18 @@ def override(result: NoteResult, probs: dict[str, dict[str, float]], thresholds:
     return out
 
 
+def apply_models_batch(results: list[NoteResult], texts: list[str], models: Models | None) -> list[NoteResult]:
+    """`apply_models` for many notes with one feature frame per batch (sklearn overhead amortised)."""
+    if models is None or not results:
+        return results
+    frame = feature_frame(list(zip(results, texts, strict=True)))
+    per_task = {task: _row_probs(models.estimators[task], frame) for task in TASKS if task in models.estimators}
+    return [
+        override(result, {task: rows[i] for task, rows in per_task.items()}, models.thresholds)
+        for i, result in enumerate(results)
+    ]
+
+
 def apply_models(result: NoteResult, note_text: str, models: Models | None) -> NoteResult:
     """Return a copy of the rule facts with model confidences and confident overrides.
 
@@ -122,5 +138,8 @@ def apply_models(result: NoteResult, note_text: str, models: Models | None) -> N
     """
     if models is None:
         return result
-    probs = {task: predict_proba(models, task, result, note_text) for task in TASKS if task in models.estimators}
+    frame = feature_frame([(result, note_text)])  # features once, shared by both tasks
+    probs = {
+        task: _row_probs(models.estimators[task], frame)[0] for task in TASKS if task in models.estimators
+    }
     return override(result, probs, models.thresholds)

@@ -145,6 +145,8 @@ class _Compiled:
     filler: frozenset[str]
     nerve_list_words: frozenset[str]
     headers: tuple[tuple[str, str | None], ...]
+    any_side: re.Pattern[str]  # union of the side patterns: a cheap "no side word here" test
+    header_map: dict[str, str | None]
 
 
 @lru_cache(maxsize=1)
@@ -173,6 +175,8 @@ def _lexicon() -> _Compiled:
         filler=frozenset(w.lower() for w in lex.filler_words),
         nerve_list_words=frozenset(w.lower() for w in lex.nerve_list_words),
         headers=_section_headers(),
+        any_side=re.compile("|".join(f"(?:{p.pattern})" for p, _, _ in sides), re.I),
+        header_map=dict(_section_headers()),
     )
 
 
@@ -474,8 +478,11 @@ class SidePhrase:
 def parse_side_phrases(text: str, offset: int = 0) -> list[SidePhrase]:
     """Side words and phrases (`right`, `bilaterally`, `on the left`, `R`, `Lt`, `right and left`),
     longest match first, non-overlapping."""
+    lex = _lexicon()
+    if not lex.any_side.search(text):
+        return []
     found = []
-    for pattern, side, form in _lexicon().sides:
+    for pattern, side, form in lex.sides:
         found += [SidePhrase(side, form, m.start() + offset, m.end() + offset) for m in pattern.finditer(text)]
     found.sort(key=lambda p: (p.start, -(p.end - p.start)))
     out: list[SidePhrase] = []
@@ -593,13 +600,16 @@ def _free_side(text: str, offset: int, item: _Item, free: Sequence[SidePhrase]) 
 # --------------------------------------------------------------------------- sentence context
 
 
+_BULLET = re.compile(r"^\s*(?:[-*\u2022>]|\d{1,2}[.)])\s*")
+
+
 def _header_of(sentence: Sentence) -> str | None:
     """The category of a section header the sentence starts with ("- Imaging: ..."), if any."""
-    head = re.sub(r"^\s*(?:[-*\u2022>]|\d{1,2}[.)])\s*", "", sentence.text[:80]).lower()
-    for literal, category in _lexicon().headers:
-        if head.startswith(literal) and head[len(literal) :].lstrip().startswith(":"):
-            return category
-    return None
+    head = _BULLET.sub("", sentence.text[:80]).lower()
+    colon = head.find(":")
+    if colon <= 0:
+        return None
+    return _lexicon().header_map.get(head[:colon].rstrip())
 
 
 def _effective_section(view: NoteView, sentence: Sentence) -> str | None:

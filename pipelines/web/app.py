@@ -72,8 +72,10 @@ def create_app(
     cors_origins: list[str] | None = None,
     payer: str = "medicare",
     max_batch_body_bytes: int = 10 * 1024 * 1024,
+    use_models: bool = True,
 ) -> FastAPI:
-    """Build the app. Without `analyzer`, the real pipeline is built once at startup (~2-3 s)."""
+    """Build the app. Without `analyzer`, the real pipeline is built once at startup (~2-3 s);
+    `use_models=False` serves rules-only results (no scikit-learn refinement, several times faster)."""
     settings = Settings(
         token=token or None, max_bytes=max_bytes, max_batch=max_batch,
         max_batch_body_bytes=max_batch_body_bytes, cors_origins=tuple(cors_origins or ()),
@@ -83,7 +85,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if service.analyzer is None:
-            service.analyzer = await anyio.to_thread.run_sync(load_analyzer, payer)
+            service.analyzer = await anyio.to_thread.run_sync(load_analyzer, payer, use_models)
         yield
 
     app = FastAPI(

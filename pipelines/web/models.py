@@ -73,6 +73,7 @@ class Health(_Body):
     version: str
     schema_version: str
     pipeline_loaded: bool
+    models_applied: bool = Field(description="Installed scikit-learn models refine the rule results.")
     profiles: list[str]
     default_payer: str
     token_required: bool

@@ -57,6 +57,7 @@ def build_router(settings: Settings) -> APIRouter:
             version=__version__,
             schema_version=SCHEMA_VERSION,
             pipeline_loaded=service.loaded,
+            models_applied=service.models_applied,
             profiles=service.profiles,
             default_payer=service.default_payer,
             token_required=s.token is not None,

@@ -55,6 +55,7 @@ def serve(
     max_batch: int = 100,
     access_log: bool = True,
     workers: int = 1,
+    use_models: bool = True,
 ) -> None:
     """Load the pipeline once and serve until interrupted. ValueError for an unknown payer."""
     if payer not in available_profiles():
@@ -70,9 +71,12 @@ def serve(
     )
     if workers > 1:
         # Each worker process builds its own pipeline (~300 MB) and analyses on its own core.
-        os.environ[CONFIG_ENV] = json.dumps({"payer": payer, "cors_origins": cors_origins, "max_batch": max_batch})
+        os.environ[CONFIG_ENV] = json.dumps(
+            {"payer": payer, "cors_origins": cors_origins, "max_batch": max_batch, "use_models": use_models}
+        )
         if token:
             os.environ[TOKEN_ENV] = token
         uvicorn.run("pipelines.web.server:app_from_env", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(token=token, payer=payer, cors_origins=cors_origins, max_batch=max_batch), **options)
+        app = create_app(token=token, payer=payer, cors_origins=cors_origins, max_batch=max_batch, use_models=use_models)
+        uvicorn.run(app, **options)

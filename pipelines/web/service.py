@@ -47,11 +47,17 @@ def available_profiles() -> list[str]:
     return sorted(profiles())
 
 
-def load_analyzer(payer: str = "medicare") -> AnalyzerLike:
-    """Build the real pipeline (~2-3 s); imported lazily so the app module stays light."""
+def load_analyzer(payer: str = "medicare", use_models: bool = True) -> AnalyzerLike:
+    """Build the real pipeline (~2-3 s); imported lazily so the app module stays light.
+
+    `use_models=False` skips the installed scikit-learn refinements (rules only, faster).
+    """
     from nlp.api import Analyzer
 
-    return Analyzer(payer=payer)
+    try:
+        return Analyzer(payer=payer, use_models=use_models)
+    except TypeError:  # an Analyzer without model support
+        return Analyzer(payer=payer)
 
 
 class AnalysisService:
@@ -68,6 +74,10 @@ class AnalysisService:
     @property
     def loaded(self) -> bool:
         return self.analyzer is not None
+
+    @property
+    def models_applied(self) -> bool:
+        return getattr(self.analyzer, "models", None) is not None
 
     @property
     def default_payer(self) -> str:

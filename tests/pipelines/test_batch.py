@@ -140,10 +140,10 @@ def test_output_extension_is_checked(tmp_path, fault_csv) -> None:
 
 def test_two_workers_match_one_worker(tmp_path, golden_texts, make_records) -> None:
     path = tmp_path / "notes.jsonl"
-    records = make_records(40)
+    records = make_records(24)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     run_batch(path, tmp_path / "one.jsonl", options=BatchOptions(workers=1, progress=False))
-    run_batch(path, tmp_path / "two.jsonl", options=BatchOptions(workers=2, chunk_size=8, progress=False))
+    run_batch(path, tmp_path / "two.jsonl", options=BatchOptions(workers=2, chunk_size=5, progress=False))
     assert read_jsonl(tmp_path / "one.jsonl") == read_jsonl(tmp_path / "two.jsonl")
 
 

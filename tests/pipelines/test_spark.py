@@ -31,7 +31,7 @@ def test_spark_local2_matches_local_batch(spark, tmp_path, make_records, golden_
     from pipelines.spark_job import analyze_dataframe, read_archive
     from pipelines.writers import NOTE_COLUMNS
 
-    records = make_records(36, patients=3)
+    records = make_records(28, patients=3)
     records[5]["text"] = " "                          # empty
     records[9]["note_id"] = records[2]["note_id"]     # duplicate id
     records[12]["note_id"] = None                     # missing id

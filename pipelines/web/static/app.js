@@ -74,7 +74,7 @@
         $("limit").textContent = formatBytes(health.limits.max_note_bytes);
         if (health.token_required) showTokenField(false);
         $("server-status").textContent = health.pipeline_loaded
-          ? "Server ready · v" + health.version
+          ? "Server ready · v" + health.version + (health.models_applied ? "" : " · rules only")
           : "Server is loading the pipeline…";
       })
       .catch(function () {
