@@ -103,9 +103,7 @@ def init_worker(payer: str, ignore_sigint: bool = True) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and keeps the partial file
     from nlp.api import Analyzer
 
-    import time as _t; _s = _t.time()
     _ANALYZER = Analyzer(payer)
-    open("/tmp/analyzer_builds.log", "a").write(f"{os.getpid()} {_s:.1f} {_t.time()-_s:.1f}\n")
 
 
 def get_analyzer(payer: str) -> Any:

@@ -17,12 +17,13 @@ from pathlib import Path
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nlp import __version__
 from nlp.text_input import MAX_NOTE_BYTES
+from pipelines.web.docs_page import render_docs
 from pipelines.web.errors import install_handlers
 from pipelines.web.guard import ApiGuard
 from pipelines.web.routes import build_router
@@ -36,7 +37,7 @@ PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-DOCS_PATHS = ("/docs", "/redoc")
+DOCS_PATHS = ("/redoc",)  # /docs is our own local page and gets the strict CSP too
 
 
 class SecurityHeaders:
@@ -96,6 +97,7 @@ def create_app(
             "denial-risk flags out. Limits and profiles: `GET /api/health`."
         ),
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads assets from a CDN: a local page instead (docs_page.py)
         redoc_url=None,
     )
     app.state.service = service
@@ -103,6 +105,10 @@ def create_app(
     install_handlers(app)
     app.include_router(build_router(settings))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(render_docs(app.openapi()))
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

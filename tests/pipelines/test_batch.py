@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -171,40 +172,50 @@ def _cli(*args: str) -> list[str]:
 
 
 def test_killed_run_resumes_to_identical_output(tmp_path, golden_texts, make_records) -> None:
-    """kill -9 a 1-worker CLI run once its partial file has rows; --resume must equal an uninterrupted run."""
+    """kill -9 a 1-worker CLI run once its partial file has rows; --resume must equal an uninterrupted run.
+
+    The uninterrupted reference runs in this process while a watcher thread kills and resumes the
+    CLI subprocess, so the two overlap on a multi-core machine."""
     records = make_records(300)
     records[17]["text"] = ""
     records[150]["note_id"] = records[3]["note_id"]
     path = tmp_path / "notes.csv"
     write_csv(path, records)
-    ref = tmp_path / "ref.jsonl"
-    run_batch(path, ref, options=BatchOptions(workers=1, chunk_size=16, progress=False))
-
-    out = tmp_path / "out.jsonl"
-    partial = tmp_path / "out.jsonl.partial.jsonl"
+    out, ref = tmp_path / "out.jsonl", tmp_path / "ref.jsonl"
+    partial, progress = tmp_path / "out.jsonl.partial.jsonl", tmp_path / "out.jsonl.progress.json"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     args = _cli(str(path), "--out", str(out), "--workers", "1", "--chunk-size", "16", "--no-progress")
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if partial.exists() and partial.stat().st_size > 0 and partial.read_bytes().count(b"\n") >= 40:
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, "the run finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not out.exists()
-    done = json.loads((tmp_path / "out.jsonl.progress.json").read_text())["rows_done"]
-    assert 0 < done < 300
-    with partial.open("ab") as fh:  # simulate a torn write after the last recorded chunk
-        fh.write(b'{"row": 99999, "note_id": "torn')
+    seen: dict = {}
 
-    resumed = subprocess.run(_cli(str(path), "--out", str(out), "--workers", "1", "--chunk-size", "16", "--no-progress", "--resume"),
-                             env=env, capture_output=True, text=True, timeout=240)
+    def kill_then_resume() -> None:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            if partial.exists() and partial.read_bytes().count(b"\n") >= 32:
+                break
+            time.sleep(0.05)
+        seen["alive_at_kill"] = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        seen["out_after_kill"] = out.exists()
+        seen["rows_done"] = json.loads(progress.read_text())["rows_done"]
+        with partial.open("ab") as fh:  # a torn write after the last recorded chunk
+            fh.write(b'{"row": 99999, "note_id": "torn')
+        seen["resumed"] = subprocess.run([*args, "--resume"], env=env, capture_output=True, text=True, timeout=400)
+
+    watcher = threading.Thread(target=kill_then_resume)
+    watcher.start()
+    run_batch(path, ref, options=BatchOptions(workers=1, chunk_size=16, progress=False))
+    watcher.join(timeout=600)
+
+    assert seen["alive_at_kill"], "the run finished before it could be killed"
+    assert not seen["out_after_kill"]
+    assert 0 < seen["rows_done"] < 300
+    resumed = seen["resumed"]
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed at row" in resumed.stderr
     assert read_jsonl(out) == read_jsonl(ref)
-    assert not partial.exists()
+    assert not partial.exists() and not progress.exists()
 
 
 def test_cli_batch_writes_tidy_csv_and_summary(tmp_path, make_records) -> None:

@@ -345,3 +345,13 @@ def test_guard_rejects_a_bad_content_length():
     anyio.run(ApiGuard(app, token=None, limit_for=lambda path: 1000), scope, receive, send)
     assert sent[0]["status"] == 400
     assert json.loads(sent[1]["body"])["error"] == "bad_content_length"
+
+
+def test_docs_page_is_local_and_lists_every_api_operation(client):
+    res = client.get("/docs")
+    assert res.status_code == 200
+    html = res.text
+    for path in ("/api/analyze", "/api/analyze/batch", "/api/health"):
+        assert f"<code>{path}</code>" in html
+    assert "cdn" not in html.lower() and "https://" not in html  # nothing loaded from outside
+    assert "NoteResult" in html
