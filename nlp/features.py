@@ -33,6 +33,8 @@ def _lexicon() -> tuple[dict[tuple[str, ...], str], int, list[tuple[str, re.Patt
     literals: dict[tuple[str, ...], str] = {}
     patterns: list[tuple[str, re.Pattern[str]]] = []
     for row in read_jsonl("lexicons/targets.jsonl"):
+        if isinstance(row.get("pattern"), list):
+            continue  # spaCy token patterns (case-sensitive PT, MAC, ...) have no plain-text equivalent
         if row.get("pattern"):
             patterns.append((row["category"], re.compile(row["pattern"], re.IGNORECASE)))
         else:

@@ -108,7 +108,9 @@ def override(result: NoteResult, probs: dict[str, dict[str, float]], thresholds:
 
     Intent is left alone when the final family is `no_procedure`.
     """
-    out = result.model_copy(deep=True)
+    # Only these two facts can change: copy them, share the rest (a deep copy per note is costly).
+    out = result.model_copy(update={"procedure": result.procedure.model_copy(deep=True),
+                                    "intent": result.intent.model_copy(deep=True)})
     for task in TASKS:
         if task not in probs:
             continue
