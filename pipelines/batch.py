@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ ERROR_FIX = {
     "duplicate_id": "Give every note a unique id, or remove the duplicate row.",
     "missing_text": "Fill the note text column for this row.",
     "malformed_row": "Repair the row (one JSON object per line; as many CSV cells as header columns).",
+    "unknown_payer": "Use a known payer profile id in the payer column (medicare, commercial) or a profile YAML path.",
     "analysis_failed": "Report this note id to the facetcoder maintainers; the pipeline raised on it.",
 }
 
@@ -129,6 +131,18 @@ def _decode(text: str | bytes | None, max_bytes: int) -> str:
     return validate_text(text, max_bytes=max_bytes)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=64)
+def _payer_known(payer: str) -> bool:
+    """True when a per-row payer names a loadable profile."""
+    from nlp.coding import load_profile
+
+    try:
+        load_profile(payer)
+    except FacetcoderError:
+        return False
+    return True
+
+
 def error_result(row: SourceRow, code: str, detail: str | None, payer: str) -> NoteResult:
     """The output row for a note that could not be analysed: `error` = reason code, one NOT_ANALYZED flag."""
     message = f"Row {row.row} was not analysed ({code})" + (f": {detail}" if detail else "")
@@ -151,6 +165,9 @@ def analyze_chunk(rows: list[SourceRow], payer: str, max_bytes: int, batch_size:
     for i, row in enumerate(rows):
         if row.error:
             results[i] = error_result(row, row.error, row.detail, payer)
+            continue
+        if row.payer and not _payer_known(row.payer):
+            results[i] = error_result(row, "unknown_payer", f"no payer profile {row.payer!r} (expected medicare, commercial or a profile YAML path)", payer)
             continue
         try:
             todo.append((i, row.note_id or "", _decode(row.text, max_bytes), row.payer))
@@ -239,18 +256,33 @@ def count_rows(archive: Archive) -> int | None:
 
 
 class Deduper:
-    """Marks repeated note ids (`duplicate_id`); the first occurrence is analysed."""
+    """Marks repeated note ids (`duplicate_id`); the first occurrence is analysed.
 
-    def __init__(self) -> None:
-        self.first: dict[str, int] = {}
+    Seen ids live in a sqlite file beside the output (not in a dict), so memory stays flat on
+    archives of any size; a lookup costs microseconds next to milliseconds of analysis per note.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import sqlite3
+
+        self.path = path
+        path.unlink(missing_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
 
     def __call__(self, row: SourceRow) -> SourceRow:
         if row.note_id is None:
             return row
-        first = self.first.setdefault(row.note_id, row.row)
-        if first != row.row and row.error is None:
+        if self.db.execute("INSERT OR IGNORE INTO ids VALUES (?, ?)", (row.note_id, row.row)).rowcount == 0 and row.error is None:
+            (first,) = self.db.execute("SELECT row FROM ids WHERE id = ?", (row.note_id,)).fetchone()
             row.error, row.detail, row.text = "duplicate_id", f"note id already used by row {first}", None
         return row
+
+    def close(self) -> None:
+        self.db.close()
+        self.path.unlink(missing_ok=True)
 
 
 def _chunks(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
@@ -334,7 +366,7 @@ def _analyse(archive: Archive, state: RunState, progress_state: dict[str, Any], 
     if remaining is not None:
         workers = max(1, min(workers, math.ceil(max(remaining, 1) / options.chunk_size)))
     summary.workers = workers
-    dedupe = Deduper()
+    dedupe = Deduper(state.output.with_name(f".{state.output.name}.ids.sqlite"))
     rows = (dedupe(row) for row in archive.rows(options.max_bytes))
     for _ in range(done):  # replay the rows already written: ids only
         next(rows)
@@ -374,6 +406,7 @@ def _analyse(archive: Archive, state: RunState, progress_state: dict[str, Any], 
         raise BatchInterrupted(f"interrupted after {progress_state['rows_done']:,} rows; the partial output is kept, "
                                f"rerun the same command with --resume to continue") from None
     finally:
+        dedupe.close()
         if bar:
             bar.close()
     pool.shutdown(wait=True)
@@ -481,7 +514,7 @@ def batch_cli(
         load_profile(payer)
         summary = run_batch(input_path, out, columns, options, explicit)
     except BatchInterrupted as exc:
-        err.print(f"interrupted: {exc}")
+        err.print(f"stopped: {exc}")
         return 130
     except KeyboardInterrupt:
         err.print("interrupted: the partial output is kept; rerun the same command with --resume to continue")

@@ -48,7 +48,7 @@ def local_session(master: str | None = "local[2]", app_name: str = "facetcoder")
             .getOrCreate())
 
 
-def read_archive(spark: Any, path: str, columns: Columns) -> Any:
+def read_archive(spark: Any, path: str, columns: Columns, max_bytes: int = 200_000) -> Any:
     """A DataFrame with `row` (input order) and the columns named `_INPUT_COLS` (absent ones null)."""
     from pyspark.sql import functions as F
 
@@ -61,10 +61,7 @@ def read_archive(spark: Any, path: str, columns: Columns) -> Any:
     elif suffix in (".jsonl", ".ndjson", ".json"):
         df = spark.read.json(path)
     else:  # a folder of .txt notes: id = path relative to the folder, without .txt
-        root = "^file:(//)?" + re.escape(str(Path(path).resolve())) + "/"
-        rel = F.regexp_replace(F.regexp_replace(F.col("path"), root, ""), r"\.txt$", "")
-        df = (spark.read.format("binaryFile").option("pathGlobFilter", "*.txt").option("recursiveFileLookup", "true")
-              .load(path).select(rel.alias(columns.id), F.col("content").alias(columns.text)).orderBy(columns.id))
+        df = _read_folder(spark, path, columns, max_bytes)
     missing = [c for c in (columns.id, columns.text) if c not in df.columns]
     if missing:
         from pipelines.readers import ArchiveError
@@ -73,6 +70,7 @@ def read_archive(spark: Any, path: str, columns: Columns) -> Any:
     names = {"note_id": columns.id, "text": columns.text, "patient_id": columns.patient, "date_of_service": columns.date, "payer": columns.payer}
     select = [(F.col(f"`{names[c]}`") if names[c] and names[c] in df.columns else F.lit(None).cast("string")).alias(c)
               for c in _INPUT_COLS]
+    select.append((F.col("_fc_length") if "_fc_length" in df.columns else F.lit(None).cast("long")).alias("length"))
     if "_corrupt_record" in df.columns:
         select.append(F.col("_corrupt_record").isNotNull().alias("malformed"))
     else:
@@ -82,6 +80,29 @@ def read_archive(spark: Any, path: str, columns: Columns) -> Any:
     picked = df.select(*select)
     schema = StructType([*picked.schema.fields, StructField("row", LongType(), False)])
     return spark.createDataFrame(picked.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1])), schema)
+
+
+def _read_folder(spark: Any, path: str, columns: Columns, max_bytes: int) -> Any:
+    """Every .txt file under `path` (any Hadoop filesystem), listed by the driver so that empty files
+    (which `binaryFile` skips) and oversized ones (never loaded) still get their row."""
+    from pyspark.sql import functions as F
+
+    jvm = spark.sparkContext._jvm
+    root = jvm.org.apache.hadoop.fs.Path(path)
+    fs = root.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    base = fs.makeQualified(root).toUri().getPath().rstrip("/") + "/"
+    files, listing = [], fs.listFiles(root, True)
+    while listing.hasNext():
+        status = listing.next()
+        uri = status.getPath().toUri().getPath()
+        if uri.lower().endswith(".txt"):
+            files.append((status.getPath().toString(), uri[len(base):-4] if uri.startswith(base) else uri[:-4], status.getLen()))
+    listed = spark.createDataFrame(files, "path string, note_id string, length long")
+    content = (spark.read.format("binaryFile").option("pathGlobFilter", "*.txt").option("recursiveFileLookup", "true")
+               .load(path).where(F.col("length") <= max_bytes).select("path", "content"))
+    joined = listed.join(content, on="path", how="left")
+    return joined.select(F.col("note_id").alias(columns.id), F.coalesce("content", F.lit(bytearray())).alias(columns.text),
+                         F.col("length").alias("_fc_length")).orderBy(columns.id)
 
 
 def _with_first_row(df: Any) -> Any:
@@ -94,7 +115,8 @@ def _with_first_row(df: Any) -> Any:
     return df.withColumn("first_row", F.min("row").over(Window.partitionBy("_id"))).drop("_id")
 
 
-def _source_rows(pdf: Any) -> list[tuple[SourceRow, int]]:
+def _source_rows(pdf: Any, max_bytes: int) -> list[SourceRow]:
+    """Rows of one Arrow batch as SourceRows, with the same reader-level errors as the local readers."""
     cols = Columns(id="note_id", text="text", patient="patient_id", date="date_of_service", payer="payer")
     out = []
     for rec in pdf.to_dict("records"):
@@ -104,9 +126,11 @@ def _source_rows(pdf: Any) -> list[tuple[SourceRow, int]]:
         row = make_row(cols, int(rec["row"]), record)
         if rec.get("malformed"):
             row.error, row.detail = "malformed_row", "the record could not be parsed"
+        elif not _isnull(rec.get("length")) and int(rec["length"]) > max_bytes:  # folder input: a file too large to load
+            row.error, row.detail, row.text = "too_large", f"note is {int(rec['length']):,} bytes; the limit is {max_bytes:,} bytes", None
         if row.note_id is not None and not _isnull(rec["first_row"]) and int(rec["first_row"]) != row.row and row.error is None:
             row.error, row.detail, row.text = "duplicate_id", f"note id already used by row {int(rec['first_row'])}", None
-        out.append((row, row.row))
+        out.append(row)
     return out
 
 
@@ -124,7 +148,7 @@ def _analyze_batches(payer: str, max_bytes: int, chunk: int = 128):  # noqa: ANN
         from pipelines.longitudinal import visit_of
 
         for pdf in batches:
-            rows = [r for r, _ in _source_rows(pdf)]
+            rows = _source_rows(pdf, max_bytes)
             records = []
             for start in range(0, len(rows), chunk):
                 for line in analyze_chunk(rows[start:start + chunk], payer, max_bytes):
@@ -189,7 +213,7 @@ def run_spark(input_path: str, out: str, columns: Columns | None = None, payer: 
     """Read, analyse and write (Spark part files in the folder `out`; format from its extension)."""
     columns = columns or Columns()
     spark = spark or local_session(master)
-    df = read_archive(spark, input_path, columns)
+    df = read_archive(spark, input_path, columns, max_bytes)
     has_visits = df.where("patient_id IS NOT NULL AND date_of_service IS NOT NULL").limit(1).count() > 0
     result = analyze_dataframe(df, payer=payer, max_bytes=max_bytes, longitudinal=has_visits)
     suffix = Path(out.rstrip("/")).suffix.lower()

@@ -1,32 +1,22 @@
 """ICD-10-CM: validation of written codes, phrase -> code suggestions, coverage and region fit.
 
-Validity comes from the installed `simple_icd_10_cm` package (imported lazily: it takes about a
-second to load its tabular data, once per process).
+Validity comes from the installed `simple_icd_10_cm` package, through a compact index derived
+from it once and cached (`icd10_index.py`: the package itself holds ~180 MB per process).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from types import ModuleType
 
+from nlp.coding.icd10_index import code_index
 from nlp.coding.lines import JUNCTION_JOINTS, Session, merge_levels
 from nlp.coding.tables import RuleTables
 from nlp.schema import Diagnosis, Evidence, Level
 
 _CODE_RE = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{0,4})$")
 MAX_POINTERS = 4  # diagnosis pointers per claim line on the CMS-1500
-
-
-@lru_cache(maxsize=1)
-def _icd() -> ModuleType:
-    with warnings.catch_warnings():  # the package loads its data through deprecated importlib APIs
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm
-    return simple_icd_10_cm
 
 
 def normalize_code(raw: str) -> str:
@@ -40,21 +30,17 @@ def normalize_code(raw: str) -> str:
 
 
 def is_valid(code: str) -> bool:
-    return _icd().is_valid_item(code)
+    return code_index().is_valid(code)
 
 
 def is_billable(code: str) -> bool:
     """A billable code is a valid leaf of the classification (not a category header)."""
-    icd = _icd()
-    return icd.is_valid_item(code) and icd.is_leaf(code)
+    return code_index().is_billable(code)
 
 
 def billable_children(code: str, limit: int = 9) -> list[str]:
     """Billable codes under a header (e.g. M54.5 -> M54.50, M54.51, M54.59)."""
-    icd = _icd()
-    if not icd.is_valid_item(code):
-        return []
-    return [c for c in icd.get_descendants(code) if icd.is_leaf(c)][:limit]
+    return code_index().billable_children(code, limit)
 
 
 @dataclass(frozen=True)

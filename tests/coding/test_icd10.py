@@ -102,3 +102,27 @@ def test_at_most_four_pointers(facts: Facts) -> None:
     codes = ["M47.816", "M47.817", "M53.86", "M48.16", "M47.896", "M54.50"]
     out = code_note(facts(dx=(), codes=codes))
     assert out.claim_lines[0].icd10 == codes[:4]
+
+
+def test_code_index_matches_the_package_and_is_cached(tmp_path, monkeypatch):
+    """The compact index answers like simple_icd_10_cm and is re-read from its cache file."""
+    import simple_icd_10_cm as cm
+
+    from nlp.coding import icd10_index
+
+    monkeypatch.setenv("FACETCODER_CACHE", str(tmp_path))
+    icd10_index.code_index.cache_clear()
+    try:
+        first = icd10_index.code_index()
+        cached = list(tmp_path.glob("facetcoder/icd10cm-*.tsv"))
+        assert len(cached) == 1
+        for code in ("M47.816", "M54.5", "M54.50", "M47.81", "S33.5XXA", "T12", "M40-M54"):
+            assert first.is_valid(code) == cm.is_valid_item(code)
+            if cm.is_valid_item(code):
+                assert first.is_billable(code) == cm.is_leaf(code)
+        assert first.billable_children("M54.5") == [c for c in cm.get_descendants("M54.5") if cm.is_leaf(c)]
+        icd10_index.code_index.cache_clear()
+        again = icd10_index.code_index()  # read back from the file
+        assert again.leaf == first.leaf
+    finally:
+        icd10_index.code_index.cache_clear()

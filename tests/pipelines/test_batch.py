@@ -238,3 +238,15 @@ def test_cli_batch_writes_tidy_csv_and_summary(tmp_path, make_records) -> None:
     assert len(pd.read_csv(out)) == 4
     bad = CliRunner().invoke(app, ["batch", str(path), "--out", str(out), "--text-col", "body", "--no-progress"])
     assert bad.exit_code == 2 and "found columns" in bad.output
+
+
+def test_payer_column_per_row(tmp_path, make_records) -> None:
+    records = make_records(3)
+    for rec, payer in zip(records, ["commercial", "", "acme"]):
+        rec["payer_name"] = payer
+    path = tmp_path / "notes.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    run_batch(path, tmp_path / "out.jsonl", Columns(payer="payer_name"), OPTS, explicit={"payer"})
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["payer"] for r in rows[:2]] == ["commercial", "medicare"]
+    assert codes(rows) == [None, None, "unknown_payer"]
