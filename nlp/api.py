@@ -52,13 +52,15 @@ class Analyzer:
         pairs = ((item[1], (item[0], item[2] if len(item) > 2 else None)) for item in items)
         docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)
         while chunk := list(islice(docs, batch_size)):
-            facts = [extract_facts(note_view(doc), note_id) for doc, (note_id, _) in chunk]
-            facts = apply_models_batch(facts, [doc.text for doc, _ in chunk], self.models)
+            views = [note_view(doc) for doc, _ in chunk]
+            facts = [extract_facts(view, note_id) for view, (_, (note_id, _)) in zip(views, chunk, strict=True)]
+            facts = apply_models_batch(facts, [view.text for view in views], self.models)
             for result, (_, (_, item_payer)) in zip(facts, chunk, strict=True):
                 yield code_note(result, item_payer or payer or self.payer)
 
     def _finish(self, doc, note_id: str, payer: str | Path | None) -> NoteResult:
-        facts = apply_models(extract_facts(note_view(doc), note_id), doc.text, self.models)
+        view = note_view(doc)
+        facts = apply_models(extract_facts(view, note_id), view.text, self.models)
         return code_note(facts, payer if payer is not None else self.payer)
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from nlp.components.sentences import TEXT_KEY
 from nlp.pipeline import SECTION_RULES, SPAN_GROUP
 from nlp.resources import read_json
 from nlp.schema import Evidence
@@ -156,7 +157,7 @@ def _inline_end(text: str, body_start: int, end: int) -> int:
 
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
-    text = doc.text  # Doc.text joins every token on each access: read it once
+    text = doc.user_data.get(TEXT_KEY) or doc.text  # Doc.text joins every token on each access
     n_chars = len(text)
     raw: list[tuple[str | None, int, int, int, str]] = []
     for sec in getattr(doc._, "sections", []) or []:
