@@ -121,3 +121,29 @@ def test_override_only_when_confident():
 def test_load_models_absent(tmp_path: Path):
     assert load_models(tmp_path) is None
     assert isinstance(Models({}, {}), Models)
+
+
+def test_fast_single_note_path_equals_sklearn_predict_proba(pipeline):
+    """FastProba (single-note inference without sklearn's per-call overhead) matches predict_proba."""
+    from pathlib import Path
+
+    from nlp.api import Analyzer
+    from nlp.models_runtime import batch_proba, load_models
+
+    models = load_models()
+    if models is None:
+        pytest.skip("no model artifacts installed")
+    analyzer = Analyzer(nlp=pipeline, use_models=False)
+    golden = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "golden").glob("*.txt"))[:8]
+    for path in golden:
+        text = path.read_text(encoding="utf-8")
+        result = analyzer.analyze(text, path.stem)
+        from nlp.features import rule_features
+
+        feats = rule_features(result, text)
+        for task, estimator in models.estimators.items():
+            expected = batch_proba(estimator, [(result, text)])[0]
+            got = models.fast[task](text, feats)
+            assert got.keys() == expected.keys()
+            for cls in expected:
+                assert got[cls] == pytest.approx(expected[cls], abs=1e-9)
