@@ -32,6 +32,13 @@ DEFAULT_OUT = ROOT / "benchmarks" / "results" / "web.json"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+
+def _transport() -> httpx.HTTPTransport:
+    """TCP_NODELAY on the client socket. httpx writes a POST's headers and body separately; with
+    Nagle's algorithm on, the body waits for the server's delayed ACK (~40 ms on Linux), which
+    would measure the client's socket settings rather than the server."""
+    return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -71,7 +78,7 @@ def percentile(sorted_ms: list[float], p: float) -> float:
 
 
 def client_loop(url: str, body: bytes, headers: dict, stop_at: float, latencies: list[float], errors: list[str]) -> None:
-    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+    with httpx.Client(base_url=url, headers=headers, timeout=30, transport=_transport()) as client:
         while time.monotonic() < stop_at:
             t0 = time.perf_counter()
             try:
@@ -91,7 +98,7 @@ def run(url: str, note: str, clients: int, seconds: float, token: str | None, wa
     if token:
         headers["authorization"] = f"Bearer {token}"
     body = json.dumps({"text": note, "note_id": "load"}).encode()
-    with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
+    with httpx.Client(base_url=url, headers=headers, timeout=30, transport=_transport()) as c:
         for _ in range(warmup):
             c.post("/api/analyze", content=body).raise_for_status()
     latencies: list[float] = []
