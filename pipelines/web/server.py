@@ -9,6 +9,8 @@ import logging
 import os
 
 import uvicorn
+
+from pipelines.web.protocol import NoDelayH11Protocol
 from uvicorn.config import LOGGING_CONFIG
 
 from fastapi import FastAPI
@@ -67,6 +69,7 @@ def serve(
     options = dict(
         host=host, port=port, log_config=log_config(), access_log=access_log, server_header=False,
         limit_concurrency=128,  # beyond this, 503 instead of an unbounded queue
+        http=NoDelayH11Protocol,  # TCP_NODELAY also in multi-worker mode (see protocol.py)
         timeout_keep_alive=5,
     )
     if workers > 1:
