@@ -96,6 +96,7 @@ class LevelLexicon(_Strict):
     disqualifiers: list[str]
     context_cues: list[str]
     hypothetical_cues: list[str]
+    generic_openers: list[str]
     facet_labels: list[str]
     strong_facet_labels: list[str]
     other_procedure_labels: list[str]
@@ -146,6 +147,7 @@ class _Compiled:
     nerve_list_words: frozenset[str]
     headers: tuple[tuple[str, str | None], ...]
     any_side: re.Pattern[str]  # union of the side patterns: a cheap "no side word here" test
+    generic: re.Pattern[str]
     header_map: dict[str, str | None]
 
 
@@ -175,6 +177,7 @@ def _lexicon() -> _Compiled:
         filler=frozenset(w.lower() for w in lex.filler_words),
         nerve_list_words=frozenset(w.lower() for w in lex.nerve_list_words),
         headers=_section_headers(),
+        generic=re.compile("|".join(f"(?:{p})" for p in lex.generic_openers), re.I),
         any_side=re.compile("|".join(f"(?:{p.pattern})" for p, _, _ in sides), re.I),
         header_map=dict(_section_headers()),
     )
@@ -810,8 +813,8 @@ def _find_cues(sentence: Sentence, phrases: Sequence[SidePhrase], named: set[str
 
 def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: int, ctx: _Context) -> None:
     section = _effective_section(view, sentence)
-    if _skipped(section):
-        return
+    if _skipped(section) or _lexicon().generic.match(sentence.text):
+        return  # also generic technique text: "For C3 to C6, the medial branch lies ..."
     phrases = parse_side_phrases(sentence.text, sentence.start)
     if _header_side_source(sentence, section, index):
         g.header_sides.extend(phrases)

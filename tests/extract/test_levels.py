@@ -473,3 +473,21 @@ def test_empty_view_has_no_levels() -> None:
 )
 def test_named_joints_and_nerve_lists_combine(view_of, text, expected) -> None:
     assert [(lv.joint, lv.side) for lv in extract_levels(view_of(text))] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DESCRIPTION OF PROCEDURE: The needles were placed at the affected levels that were previously mentioned. "
+        "For C3 to C6, the medial branch is along the ventral aspect of the articular pillar. "
+        "For a C7 medial branch block, the needle tip is positioned more superiorly.",
+        "TECHNIQUE: The needle was advanced. Typically the L4-5 joint is approached obliquely.",
+    ],
+)
+def test_generic_technique_text_names_no_treated_level(view_of, text) -> None:
+    assert extract_levels(view_of(text)) == []
+
+
+def test_generic_opener_does_not_hide_a_real_level(view_of) -> None:
+    text = "TECHNIQUE: For this procedure the patient was prone. The right L4-5 facet joint was injected."
+    assert [(lv.joint, lv.side) for lv in extract_levels(view_of(text))] == [("L4-L5", "right")]
