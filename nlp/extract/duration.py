@@ -1,7 +1,6 @@
 """Pain duration: how long the pain has been present ("low back pain for the past 8 months").
 
-Also home of the small helpers the pain and care extractors share: loading a validated section
-of `lexicons/cues.yaml` and turning a written quantity ("a year", "6-8 weeks") into months.
+Also turns a written quantity ("a year", "6-8 weeks") into months for the care extractor.
 
 Forms: `pain ... for|x|over [the past|about|more than] N <unit>`, `N-year history of ... pain`,
 `pain of N months' duration`, `pain duration: N months` / `Duration: N months`,
@@ -15,49 +14,16 @@ are skipped. The first duration with numeric months wins, else the first one fou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from typing import TypeVar
+from pydantic import field_validator
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
+from nlp.extract.cues import StrictModel, alternation, check_patterns, load_cues
 from nlp.extract.view import NoteView, Sentence
-from nlp.resources import read_yaml
 from nlp.schema import PainDuration
 
-CUES_FILE = "lexicons/cues.yaml"
-CUE_SECTIONS = frozenset({"pain", "care", "duration"})
 DAYS_PER_MONTH = 30.4375
 WEEKS_PER_MONTH = 4.345
-
-M = TypeVar("M", bound=BaseModel)
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def check_patterns(values: list[str]) -> list[str]:
-    """Pydantic validator: every entry must be a valid regular expression."""
-    for value in values:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
-    return values
-
-
-def load_cues(section: str, model: type[M]) -> M:
-    """One validated section of `lexicons/cues.yaml` (unknown sections or keys are an error)."""
-    data = read_yaml(CUES_FILE)
-    if not isinstance(data, dict) or set(data) - CUE_SECTIONS or section not in data:
-        raise ValueError(f"{CUES_FILE}: expected top-level sections {sorted(CUE_SECTIONS)}, found {sorted(data or {})}")
-    return model.model_validate(data[section])
-
-
-def alternation(patterns: Iterable[str]) -> str:
-    """Non-capturing alternation of regex fragments, longest first."""
-    return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
 
 
 class Unit(StrictModel):

@@ -22,12 +22,11 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence
-from nlp.resources import read_json, read_yaml
+from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, header_categories
+from nlp.resources import read_yaml
 from nlp.schema import Level, Side, region_of_joint
 
 LEXICON = "lexicons/levels.yaml"
-SECTION_RULES = "section_rules.json"
 
 SideValue = Literal["left", "right", "bilateral"]
 NerveKind = Literal["medial_branch", "dorsal_ramus", "third_occipital"]
@@ -145,10 +144,8 @@ class _Compiled:
     range_gap: re.Pattern[str]
     filler: frozenset[str]
     nerve_list_words: frozenset[str]
-    headers: tuple[tuple[str, str | None], ...]
     any_side: re.Pattern[str]  # union of the side patterns: a cheap "no side word here" test
     generic: re.Pattern[str]
-    header_map: dict[str, str | None]
 
 
 @lru_cache(maxsize=1)
@@ -176,18 +173,9 @@ def _lexicon() -> _Compiled:
         range_gap=re.compile(rf"\s*(?:{range_words}|[-\u2010-\u2014\u2212])\s*", re.I),
         filler=frozenset(w.lower() for w in lex.filler_words),
         nerve_list_words=frozenset(w.lower() for w in lex.nerve_list_words),
-        headers=_section_headers(),
         generic=re.compile("|".join(f"(?:{p})" for p in lex.generic_openers), re.I),
         any_side=re.compile("|".join(f"(?:{p.pattern})" for p, _, _ in sides), re.I),
-        header_map=dict(_section_headers()),
     )
-
-
-def _section_headers() -> tuple[tuple[str, str | None], ...]:
-    """(literal without colon, category) from the shared section rules, longest first."""
-    rows = read_json(SECTION_RULES)["section_rules"]
-    pairs = {(r["literal"].lower().rstrip(":").strip(), r["category"]) for r in rows}
-    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
 
 
 # --------------------------------------------------------------------------- level notation
@@ -612,7 +600,7 @@ def _header_of(sentence: Sentence) -> str | None:
     colon = head.find(":")
     if colon <= 0:
         return None
-    return _lexicon().header_map.get(head[:colon].rstrip())
+    return header_categories().get(head[:colon].rstrip())
 
 
 def _effective_section(view: NoteView, sentence: Sentence) -> str | None:

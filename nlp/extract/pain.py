@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from pydantic import field_validator
 
-from nlp.extract.duration import StrictModel, check_patterns, alternation, load_cues
+from nlp.extract.cues import StrictModel, alternation, check_patterns, load_cues
 from nlp.extract.view import NoteView, Sentence
 from nlp.schema import PainScale, PainScore, PainTiming, PercentRelief
 

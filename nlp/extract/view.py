@@ -121,7 +121,7 @@ _CAPS_HEADER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 /&()'-]{1,50}?)[ \t]*$", r
 
 
 @lru_cache(maxsize=1)
-def _header_categories() -> dict[str, str]:
+def header_categories() -> dict[str, str]:
     """Section title (lower case, no colon) -> category, from the packaged section rules."""
     rules = read_json(SECTION_RULES)["section_rules"]
     return {r["literal"].rstrip(":").lower(): r["category"] for r in rules}
@@ -169,7 +169,7 @@ def note_view(doc: Doc) -> NoteView:
         raw.append((sec.category, start, body_start_char, end_char, title))
     known = {r[1] for r in raw}
     for m in _CAPS_HEADER_LINE.finditer(text):  # "PROCEDURE IN DETAIL" alone on its line, no colon
-        category = _header_categories().get(" ".join(m.group(1).lower().split()))
+        category = header_categories().get(" ".join(m.group(1).lower().split()))
         if category is not None and m.start(1) not in known:
             raw.append((category, m.start(1), m.end(1), n_chars, m.group(1)))
     raw.sort(key=lambda r: r[1])
