@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from nlp.validation import check_regex
+
 from nlp.schema import ProcedureFamily, Severity
 
 RULE_ID_RE = re.compile(r"^R-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
@@ -31,14 +33,6 @@ def _check_rule_ids(value: list[str]) -> list[str]:
     bad = [v for v in value if not RULE_ID_RE.match(v)]
     if bad:
         raise ValueError(f"expected rule ids like R-ADDON-2, got {bad}")
-    return value
-
-
-def _check_regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"expected a valid regular expression, got {value!r} ({exc})") from exc
     return value
 
 
@@ -126,7 +120,7 @@ class PhraseRow(RuleRow):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        return _check_regex(value)
+        return check_regex(value)
 
 
 class ConceptCodeRow(RuleRow):
@@ -142,7 +136,7 @@ class RegionTermRow(RuleRow):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        return _check_regex(value)
+        return check_regex(value)
 
 
 class SupportRow(RuleRow):

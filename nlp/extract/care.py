@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from pydantic import field_validator
 
-from nlp.extract.cues import StrictModel, alternation, check_patterns, load_cues
+from nlp.extract.cues import StrictModel, alternation, load_cues
+from nlp.validation import check_patterns
 from nlp.extract.duration import QTY, UNIT, WEEKS_PER_MONTH, time_months
 from nlp.extract.view import Mention, NoteView, Sentence
 from nlp.schema import CareItem, ConservativeCare, Evidence

@@ -6,7 +6,6 @@ validates its section with a strict pydantic model and compiles its regexes once
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -23,16 +22,6 @@ M = TypeVar("M", bound=BaseModel)
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def check_patterns(values: list[str]) -> list[str]:
-    """Pydantic validator: every entry must be a valid regular expression."""
-    for value in values:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
-    return values
 
 
 def load_cues(section: str, model: type[M]) -> M:

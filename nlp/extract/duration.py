@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from datetime import date
 from pydantic import field_validator
 
-from nlp.extract.cues import StrictModel, alternation, check_patterns, load_cues
+from nlp.extract.cues import StrictModel, alternation, load_cues
+from nlp.validation import check_patterns
 from nlp.extract.view import NoteView, Sentence
 from nlp.schema import PainDuration
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, header_categories
 from nlp.resources import read_yaml
+from nlp.validation import check_regex
 from nlp.schema import Level, Side, region_of_joint
 
 LEXICON = "lexicons/levels.yaml"
@@ -33,14 +34,6 @@ NerveKind = Literal["medial_branch", "dorsal_ramus", "third_occipital"]
 
 
 # --------------------------------------------------------------------------- lexicon
-
-
-def _check_regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"invalid regex {value!r}: {exc}") from exc
-    return value
 
 
 class _Strict(BaseModel):
@@ -55,7 +48,7 @@ class _SidePattern(_Strict):
     @field_validator("pattern")
     @classmethod
     def _regex(cls, value: str) -> str:
-        return _check_regex(value)
+        return check_regex(value)
 
 
 class _NerveNoun(_Strict):
@@ -65,7 +58,7 @@ class _NerveNoun(_Strict):
     @field_validator("pattern")
     @classmethod
     def _regex(cls, value: str) -> str:
-        return _check_regex(value)
+        return check_regex(value)
 
 
 class _RuleIds(_Strict):
@@ -118,7 +111,7 @@ class LevelLexicon(_Strict):
                      "facet_anchors", "disqualifiers", "context_cues", "hypothetical_cues")
     @classmethod
     def _regexes(cls, value: list[str]) -> list[str]:
-        return [_check_regex(v) for v in value]
+        return [check_regex(v) for v in value]
 
 
 def _words_re(patterns: Iterable[str]) -> re.Pattern[str]:

@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 from pydantic import field_validator
 
-from nlp.extract.cues import StrictModel, alternation, check_patterns, load_cues
+from nlp.extract.cues import StrictModel, alternation, load_cues
+from nlp.validation import check_patterns
 from nlp.extract.view import NoteView, Sentence
 from nlp.schema import PainScale, PainScore, PainTiming, PercentRelief
 
