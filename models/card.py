@@ -33,7 +33,7 @@ def model_card(meta: dict[str, Any]) -> str:
         "",
         "## Models",
         "- Features: rule outputs (`nlp.features.rule_features`: the rule value and confidence, agent kinds, imaging,",
-        "  level/pain counts, target-lexicon label counts) + TF-IDF word 1-2-grams and char_wb 3-5-grams of the note.",
+        "  level/pain counts, target-lexicon label counts) + TF-IDF word 1-2-grams of the note (max 4,000 features).",
         "- `LogisticRegression` (balanced classes) in a `Pipeline`, wrapped in `CalibratedClassifierCV` (sigmoid,",
         f"  stratified folds, seed {meta['seed']}). Saved with skops (no pickle), loaded with an explicit trusted-type list.",
         "- At run time a model replaces the rule value only when its calibrated probability reaches the threshold",

@@ -28,8 +28,8 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[dict[tuple[str, ...], str], int, list[tuple[str, re.Pattern[str]]]]:
-    """Literals as lower-cased token tuples (looked up longest first) plus the few regex rules."""
+def _lexicon() -> tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...]], list[tuple[str, re.Pattern[str]]]]:
+    """Literals as lower-cased token tuples, the literal lengths per first word (longest first), regex rules."""
     literals: dict[tuple[str, ...], str] = {}
     patterns: list[tuple[str, re.Pattern[str]]] = []
     for row in read_jsonl("lexicons/targets.jsonl"):
@@ -39,7 +39,10 @@ def _lexicon() -> tuple[dict[tuple[str, ...], str], int, list[tuple[str, re.Patt
             patterns.append((row["category"], re.compile(row["pattern"], re.IGNORECASE)))
         else:
             literals.setdefault(tuple(_WORD.findall(row["literal"].lower())), row["category"])
-    return literals, max(map(len, literals)), patterns
+    sizes: dict[str, set[int]] = {}
+    for key in literals:
+        sizes.setdefault(key[0], set()).add(len(key))
+    return literals, {word: tuple(sorted(n, reverse=True)) for word, n in sizes.items()}, patterns
 
 
 def label_counts(text: str) -> Counter:
@@ -47,13 +50,13 @@ def label_counts(text: str) -> Counter:
 
     A token-tuple dictionary scan: ~10x faster than a regex alternation of ~600 literals.
     """
-    literals, longest, patterns = _lexicon()
+    literals, sizes_by_first, patterns = _lexicon()
     words = _WORD.findall(text.lower())
     counts: Counter = Counter()
     i, n = 0, len(words)
     while i < n:
-        for size in range(min(longest, n - i), 0, -1):
-            category = literals.get(tuple(words[i : i + size]))
+        for size in sizes_by_first.get(words[i], ()):
+            category = literals.get(tuple(words[i : i + size])) if i + size <= n else None
             if category is not None:
                 counts[category] += 1
                 i += size

@@ -114,9 +114,8 @@ def override(result: NoteResult, probs: dict[str, dict[str, float]], thresholds:
 
     Intent is left alone when the final family is `no_procedure`.
     """
-    # Only these two facts can change: copy them, share the rest (a deep copy per note is costly).
-    out = result.model_copy(update={"procedure": result.procedure.model_copy(deep=True),
-                                    "intent": result.intent.model_copy(deep=True)})
+    # Only scalar fields of these two facts change: shallow copies of them, the rest shared.
+    out = result.model_copy(update={"procedure": result.procedure.model_copy(), "intent": result.intent.model_copy()})
     for task in TASKS:
         if task not in probs:
             continue

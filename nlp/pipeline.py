@@ -1,8 +1,10 @@
 """Builds the spaCy/medSpaCy pipeline: tokenizer, fast sentences, sections, targets, ConText.
 
 `spacy.blank("en")` (nothing downloaded), then:
-  facet_sentences -> medspacy_sectionizer (our procedure-note section rules)
-  -> medspacy_target_matcher (lexicons/targets.jsonl) -> medspacy_context (context_rules.json).
+  facet_sentences -> facet_sectionizer (medSpaCy's Sectionizer, our procedure-note section rules)
+  -> medspacy_target_matcher (lexicons/targets.jsonl) -> facet_context (medSpaCy's ConText, context_rules.json).
+The two facet_* components are medSpaCy's own classes with per-token writes and impossible pair
+checks skipped (nlp/components/sections.py, context.py); their output equals the stock components'.
 medSpaCy's TargetRule objects do not pickle, so multi-process callers build the pipeline inside
 each worker (see pipelines/batch.py) instead of passing `n_process` to `nlp.pipe`.
 """
@@ -16,6 +18,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+import nlp.components.context  # noqa: F401  (registers facet_context)
+import nlp.components.sections  # noqa: F401  (registers facet_sectionizer)
 import nlp.components.sentences  # noqa: F401  (registers facet_sentences)
 from nlp import __version__
 from nlp.resources import checksum, read_jsonl, resource_path
@@ -66,14 +70,14 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("facet_sentences")
     nlp.add_pipe(
-        "medspacy_sectionizer",
+        "facet_sectionizer",
         config={"rules": str(resource_path(SECTION_RULES)), "require_start_line": False, "span_attrs": None},
     )
     # Matches go to a span group: medSpaCy's "ents" mode re-sets doc.ents once per match (slow).
     matcher = nlp.add_pipe("medspacy_target_matcher", config={"result_type": "group", "span_group_name": SPAN_GROUP})
     matcher.add(load_target_rules())
     nlp.add_pipe(
-        "medspacy_context",
+        "facet_context",
         config={"rules": str(resource_path(CONTEXT_RULES)), "input_span_type": "group", "span_group_name": SPAN_GROUP},
     )
     nlp.meta["facetcoder"] = {

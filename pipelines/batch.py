@@ -17,6 +17,7 @@ Two passes over an append-only partial file:
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import multiprocessing as mp
@@ -106,6 +107,10 @@ def init_worker(payer: str, ignore_sigint: bool = True) -> None:
     from nlp.api import Analyzer
 
     _ANALYZER = Analyzer(payer)
+    # The pipeline, lexicons and models live as long as the process: move them out of the cyclic
+    # GC's reach so its full collections stop rescanning ~250,000 objects (about -12% CPU per note).
+    gc.collect()
+    gc.freeze()
 
 
 def get_analyzer(payer: str) -> Any:

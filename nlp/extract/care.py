@@ -113,14 +113,17 @@ class _SentenceCues:
     not_tried_after: tuple[Span, ...]
     helped_after: tuple[Span, ...]
     not_tried_break: tuple[Span, ...]
+    inside_failure: dict[Span, tuple[Span, ...]]  # not-tried cue -> failure cues whose span holds its start
 
     @classmethod
     def of(cls, text: str) -> _SentenceCues:
         def spans(rx: re.Pattern[str]) -> tuple[Span, ...]:
             return tuple(m.span() for m in rx.finditer(text))
 
-        return cls(spans(_FAIL_FWD), spans(_FAIL_BACK), spans(_NOT_TRIED), spans(_NOT_TRIED_AFTER),
-                   spans(_HELPED_AFTER), spans(_NOT_TRIED_BREAK))
+        fail_fwd, fail_back, not_tried = spans(_FAIL_FWD), spans(_FAIL_BACK), spans(_NOT_TRIED)
+        inside = {sp: tuple(f for f in fail_fwd + fail_back if f[0] <= sp[0] < f[1]) for sp in not_tried}
+        return cls(fail_fwd, fail_back, not_tried, spans(_NOT_TRIED_AFTER), spans(_HELPED_AFTER),
+                   spans(_NOT_TRIED_BREAK), inside)
 
 
 def _within(spans: tuple[Span, ...], lo: int, hi: int) -> list[Span]:
@@ -130,8 +133,8 @@ def _within(spans: tuple[Span, ...], lo: int, hi: int) -> list[Span]:
 def _not_tried_before(cues: _SentenceCues, lo: int, start: int, hi: int) -> Span | None:
     """Nearest not-tried cue before `start`, ignoring the "no" of a failure cue ("with no benefit"),
     whose reach is not cut by a break ("no PT yet and has only taken ibuprofen")."""
-    failures = _within(cues.fail_fwd, lo, hi) + _within(cues.fail_back, lo, hi)
-    found = [sp for sp in _within(cues.not_tried, lo, start) if not any(s <= sp[0] < e for s, e in failures)]
+    found = [sp for sp in _within(cues.not_tried, lo, start)
+             if not any(lo <= f[0] and f[1] <= hi for f in cues.inside_failure[sp])]
     if not found or _within(cues.not_tried_break, found[-1][1], start):
         return None
     return found[-1]

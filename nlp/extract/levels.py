@@ -138,7 +138,15 @@ class _Compiled:
     filler: frozenset[str]
     nerve_list_words: frozenset[str]
     any_side: re.Pattern[str]  # union of the side patterns: a cheap "no side word here" test
+    side_field: re.Pattern[str]  # "Side:" style field names, matched at the start of a lower-cased line
+    worth_parsing: re.Pattern[str]  # a joint/vertebra, third occipital nerve, repeat or other-side cue
     generic: re.Pattern[str]
+
+
+def _any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+    """One case-insensitive regex that matches where any of the patterns (flags i/x kept per part) would."""
+    parts = [f"(?{'x' if p.flags & re.X else ''}:{p.pattern})" for p in patterns]
+    return re.compile("|".join(parts), re.I)
 
 
 @lru_cache(maxsize=1)
@@ -150,14 +158,16 @@ def _lexicon() -> _Compiled:
     sides = tuple((re.compile(side_wrap.format(s.pattern), re.I), s.side, s.form) for s in lex.sides)
     nouns = tuple((re.compile(wrap.format(n.pattern), re.I), n.kind) for n in lex.nerve_nouns)
     range_words = "|".join(re.escape(w) for w in lex.range_words)
+    third_occipital, repeat, other_side = (
+        _words_re(lex.third_occipital), _words_re(lex.repeat_cues), _words_re(lex.other_side_cues))
     return _Compiled(
         lex=lex,
         order={v: i for i, v in enumerate(lex.vertebrae)},
         sides=sides,
         nerve_nouns=nouns,
-        third_occipital=_words_re(lex.third_occipital),
-        repeat=_words_re(lex.repeat_cues),
-        other_side=_words_re(lex.other_side_cues),
+        third_occipital=third_occipital,
+        repeat=repeat,
+        other_side=other_side,
         other_side_verbs=_words_re(lex.other_side_verbs),
         anchor=_words_re(lex.facet_anchors),
         disqualifier=_words_re(lex.disqualifiers),
@@ -168,6 +178,8 @@ def _lexicon() -> _Compiled:
         nerve_list_words=frozenset(w.lower() for w in lex.nerve_list_words),
         generic=re.compile("|".join(f"(?:{p})" for p in lex.generic_openers), re.I),
         any_side=re.compile("|".join(f"(?:{p.pattern})" for p, _, _ in sides), re.I),
+        side_field=re.compile("(?:" + "|".join(re.escape(f) for f in lex.side_fields) + r")\s*:"),
+        worth_parsing=_any_of(_ATOM, third_occipital, repeat, other_side),
     )
 
 
@@ -765,7 +777,7 @@ def _header_side_source(sentence: Sentence, section: str | None, index: int) -> 
     header / title line when it names the facet procedure and no other one."""
     lex = _lexicon()
     head = sentence.text.lstrip(" -*\u2022").lower()
-    if any(re.match(rf"{re.escape(f)}\s*:", head) for f in lex.lex.side_fields):
+    if lex.side_field.match(head):
         return True
     if section != "procedure" and not (index == 0 and section is None):
         return False
@@ -796,8 +808,12 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     section = _effective_section(view, sentence)
     if _skipped(section) or _lexicon().generic.match(sentence.text):
         return  # also generic technique text: "For C3 to C6, the medial branch lies ..."
+    lex = _lexicon()
+    header = _header_side_source(sentence, section, index)
+    if not (header or lex.worth_parsing.search(sentence.text)):
+        return  # no level, nerve, repeat cue or header side here (most sentences of a note)
     phrases = parse_side_phrases(sentence.text, sentence.start)
-    if _header_side_source(sentence, section, index):
+    if header:
         g.header_sides.extend(phrases)
     levels = parse_level_mentions(sentence.text, sentence.start)
     nerves = parse_nerve_mentions(sentence.text, sentence.start)

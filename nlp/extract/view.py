@@ -12,8 +12,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
+from nlp.components.context import STATUS_KEY
 from nlp.components.sentences import TEXT_KEY
 from nlp.pipeline import SECTION_RULES, SPAN_GROUP
 from nlp.resources import read_json
@@ -155,6 +156,15 @@ def _inline_end(text: str, body_start: int, end: int) -> int:
     return m.start() + 1 if m else min(end, body_start + INLINE_SECTION_MAX_CHARS)
 
 
+_NO_STATUS: dict[str, object] = {}
+_STATUS_ATTRS = ("is_negated", "is_historical", "is_hypothetical", "is_family", "is_uncertain")
+
+
+def _status(span: Span) -> dict[str, object]:
+    """ConText attributes read from the span (a pipeline with medSpaCy's stock ConText)."""
+    return {attr: getattr(span._, attr) for attr in _STATUS_ATTRS}
+
+
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
     text = doc.user_data.get(TEXT_KEY) or doc.text  # Doc.text joins every token on each access
@@ -196,22 +206,19 @@ def note_view(doc: Doc) -> NoteView:
     def in_title(start: int) -> bool:
         return any(a <= start < b for a, b in titles)
 
-    mentions = [
-        Mention(
-            label=ent.label_,
-            start=ent.start_char,
-            end=ent.end_char,
-            text=ent.text,
-            section=section_for(ent.start_char),
-            negated=bool(ent._.is_negated) or _unchecked(text, ent.start_char, ent.end_char),
-            historical=bool(ent._.is_historical),
-            hypothetical=bool(ent._.is_hypothetical),
-            family=bool(ent._.is_family),
-            uncertain=bool(ent._.is_uncertain),
-        )
-        for ent in sorted(doc.spans[SPAN_GROUP], key=lambda span: (span.start_char, -span.end_char))
-        if not in_title(ent.start_char)  # a header word ("SEDATION:") is not a mention
-    ]
+    statuses = doc.user_data.get(STATUS_KEY)
+    mentions = []
+    spans = [(sp.start_char, sp.end_char, sp.label_, sp) for sp in doc.spans[SPAN_GROUP]]
+    for start, end, label, ent in sorted(spans, key=lambda row: (row[0], -row[1])):
+        if in_title(start):
+            continue  # a header word ("SEDATION:") is not a mention
+        status = _status(ent) if statuses is None else statuses.get((start, end), _NO_STATUS)
+        mentions.append(Mention(
+            label=label, start=start, end=end, text=text[start:end], section=section_for(start),
+            negated=bool(status.get("is_negated")) or _unchecked(text, start, end),
+            historical=bool(status.get("is_historical")), hypothetical=bool(status.get("is_hypothetical")),
+            family=bool(status.get("is_family")), uncertain=bool(status.get("is_uncertain")),
+        ))
     mention_starts = [m.start for m in mentions]
     sentences: list[Sentence] = []
     for sent in doc.sents:
