@@ -33,8 +33,8 @@ def _lexicon() -> tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...]], 
     literals: dict[tuple[str, ...], str] = {}
     patterns: list[tuple[str, re.Pattern[str]]] = []
     for row in read_jsonl("lexicons/targets.jsonl"):
-        if isinstance(row.get("pattern"), list):
-            continue  # spaCy token patterns (case-sensitive PT, MAC, ...) have no plain-text equivalent
+        if isinstance(row.get("pattern"), list) or row.get("case_sensitive"):
+            continue  # token patterns and case-sensitive literals (PT, MAC) have no lower-case text equivalent
         if row.get("pattern"):
             patterns.append((row["category"], re.compile(row["pattern"], re.IGNORECASE)))
         else:

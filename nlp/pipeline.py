@@ -21,6 +21,7 @@ from spacy.language import Language
 import nlp.components.context  # noqa: F401  (registers facet_context)
 import nlp.components.sections  # noqa: F401  (registers facet_sectionizer)
 import nlp.components.sentences  # noqa: F401  (registers facet_sentences)
+from nlp.components.tokenizer import TextKeepingTokenizer
 from nlp import __version__
 from nlp.resources import checksum, read_jsonl, resource_path
 
@@ -29,7 +30,7 @@ CONTEXT_RULES = "context_rules.json"
 TARGET_RULES = "lexicons/targets.jsonl"
 SPAN_GROUP = "facet_targets"
 
-_TARGET_KEYS = {"literal", "category", "pattern", "attributes"}
+_TARGET_KEYS = {"literal", "category", "pattern", "attributes", "case_sensitive"}
 
 
 def _quiet_medspacy_logging() -> None:
@@ -58,8 +59,22 @@ def load_target_rules(name: str = TARGET_RULES) -> list:
             raise RuleTableError(
                 f"{name} row {i}: expected keys {sorted(_TARGET_KEYS)} with literal and category, received {sorted(row)}"
             )
+        if "case_sensitive" in row and (row["case_sensitive"] is not True or "pattern" in row):
+            raise RuleTableError(f"{name} row {i}: case_sensitive must be true on a literal row without a pattern, "
+                                 f"received case_sensitive={row['case_sensitive']!r}, pattern={row.get('pattern')!r}")
         rules.append(TargetRule(row["literal"], row["category"], pattern=row.get("pattern"), attributes=row.get("attributes")))
     return rules
+
+
+@lru_cache(maxsize=4)
+def case_sensitive_literals(name: str = TARGET_RULES) -> dict[tuple[str, str], str]:
+    """(category, lower-cased literal) -> the exact spelling required ("PT" is physical therapy, "Pt" the patient).
+
+    These literals go to medSpaCy's phrase matcher, which matches lower case (a case-sensitive token
+    pattern would make spaCy's Matcher visit every token of every note); `NoteView` drops the
+    matches spelled otherwise.
+    """
+    return {(row["category"], row["literal"].lower()): row["literal"] for row in read_jsonl(name) if row.get("case_sensitive")}
 
 
 def build_pipeline() -> Language:
@@ -68,6 +83,7 @@ def build_pipeline() -> Language:
     import medspacy  # noqa: F401  (registers medspacy_* factories)
 
     nlp = spacy.blank("en")
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("facet_sentences")
     nlp.add_pipe(
         "facet_sectionizer",

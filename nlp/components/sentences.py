@@ -13,7 +13,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-TEXT_KEY = "facet_text"  # doc.user_data key holding doc.text, read by nlp.extract.view
+from nlp.components.tokenizer import TEXT_KEY  # doc.user_data key holding doc.text, read by nlp.extract.view
 
 _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "vs", "approx", "e.g", "i.e", "no", "st", "pt", "fig", "etc", "inc",
@@ -69,8 +69,10 @@ class FacetSentenceSplitter:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        text = doc.text  # joins every token: build it once and keep it for later steps
-        doc.user_data[TEXT_KEY] = text
+        text = doc.user_data.get(TEXT_KEY)  # set by TextKeepingTokenizer
+        if text is None:
+            text = doc.text  # joins every token: build it once and keep it for later steps
+            doc.user_data[TEXT_KEY] = text
         idx = doc.to_array(IDX)
         flags = numpy.where(numpy.isin(idx, sentence_starts(text)), 1, -1).astype("uint64")
         flags[0] = 1

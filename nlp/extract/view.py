@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from nlp.components.context import STATUS_KEY
 from nlp.components.sentences import TEXT_KEY
-from nlp.pipeline import SECTION_RULES, SPAN_GROUP
+from nlp.pipeline import SECTION_RULES, SPAN_GROUP, case_sensitive_literals
 from nlp.resources import read_json
 from nlp.schema import Evidence
 
@@ -207,11 +207,15 @@ def note_view(doc: Doc) -> NoteView:
         return any(a <= start < b for a, b in titles)
 
     statuses = doc.user_data.get(STATUS_KEY)
+    exact = case_sensitive_literals()
     mentions = []
     spans = [(sp.start_char, sp.end_char, sp.label_, sp) for sp in doc.spans[SPAN_GROUP]]
     for start, end, label, ent in sorted(spans, key=lambda row: (row[0], -row[1])):
         if in_title(start):
             continue  # a header word ("SEDATION:") is not a mention
+        spelling = exact.get((label, text[start:end].lower()))
+        if spelling is not None and text[start:end] != spelling:
+            continue  # "Pt tolerated" is the patient, not PT
         status = _status(ent) if statuses is None else statuses.get((start, end), _NO_STATUS)
         mentions.append(Mention(
             label=label, start=start, end=end, text=text[start:end], section=section_for(start),

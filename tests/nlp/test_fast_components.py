@@ -131,3 +131,11 @@ def test_view_statuses_from_facet_context_equal_span_attributes(fast):
         assert note_view(doc).mentions == fast_view.mentions, text[:80]
         flagged += sum(not m.asserted for m in fast_view.mentions)
     assert flagged > 100
+
+
+def test_kept_text_is_the_doc_text(fast):
+    from nlp.components.tokenizer import TEXT_KEY
+
+    for text in _texts() + ["  leading and trailing blanks \n\n", "tabs\tand\r\nCRLF\r\n"]:
+        doc = fast(text)
+        assert doc.user_data[TEXT_KEY] == doc.text == text

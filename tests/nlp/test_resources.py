@@ -35,6 +35,26 @@ def test_target_rule_with_unknown_key_fails_with_the_row(tmp_path):
         load_target_rules(str(bad))
 
 
+def test_case_sensitive_flag_is_validated(tmp_path):
+    bad = tmp_path / "targets.jsonl"
+    bad.write_text('{"literal": "PT", "category": "CARE_PT", "case_sensitive": "yes"}\n')
+    with pytest.raises(RuleTableError, match=r"row 1: case_sensitive must be true"):
+        load_target_rules(str(bad))
+    bad.write_text('{"literal": "PT", "category": "CARE_PT", "case_sensitive": true, "pattern": [{"TEXT": "PT"}]}\n')
+    with pytest.raises(RuleTableError, match=r"without a pattern"):
+        load_target_rules(str(bad))
+
+
+@pytest.mark.parametrize("text, label, expected", [
+    ("Failed 6 weeks of PT and NSAIDs.", "CARE_PT", ["PT"]),
+    ("Pt tolerated the procedure well. pt was discharged.", "CARE_PT", []),
+    ("Sedation: MAC by anesthesia.", "SED_MAC", ["MAC"]),
+    ("Sedation: none. Mac from radiology reviewed the films.", "SED_MAC", []),
+])
+def test_case_sensitive_literals_keep_only_the_exact_spelling(view_of, text, label, expected):
+    assert [m.text for m in view_of(text).mentions if m.label == label] == expected
+
+
 def test_invalid_jsonl_line_names_file_and_line(tmp_path):
     bad = tmp_path / "t.jsonl"
     bad.write_text('{"a": 1}\n{not json}\n')
