@@ -126,11 +126,21 @@ def override(result: NoteResult, probs: dict[str, dict[str, float]], thresholds:
 
 
 def apply_models_batch(results: list[NoteResult], texts: list[str], models: Models | None) -> list[NoteResult]:
-    """`apply_models` for many notes with one feature frame per batch (sklearn overhead amortised)."""
+    """`apply_models` for many notes at once.
+
+    With the single-fold artifacts (`models.fast`), every task's fitted steps are applied by hand and
+    the note text is tokenised into n-grams once for all tasks whose vectorizers analyse text the same
+    way (`FastProba.many`); otherwise one scikit-learn `predict_proba` per task on a feature frame.
+    """
     if models is None or not results:
         return results
-    frame = feature_frame(list(zip(results, texts, strict=True)))
-    per_task = {task: _row_probs(models.estimators[task], frame) for task in TASKS if task in models.estimators}
+    if models.fast:
+        feats = [rule_features(result, text) for result, text in zip(results, texts, strict=True)]
+        analysed: dict[tuple, list[list[str]]] = {}
+        per_task = {task: fast.many(texts, feats, analysed) for task, fast in models.fast.items()}
+    else:
+        frame = feature_frame(list(zip(results, texts, strict=True)))
+        per_task = {task: _row_probs(models.estimators[task], frame) for task in TASKS if task in models.estimators}
     return [
         override(result, {task: rows[i] for task, rows in per_task.items()}, models.thresholds)
         for i, result in enumerate(results)
@@ -173,6 +183,69 @@ class FastProba:
             X = sp.hstack([trans.transform(columns[col]) for trans, col in self.transformers]).tocsr()
             probs = np.mean([fold.predict_proba(X) for fold in self.folds], axis=0)[0]
         return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+    def many(self, texts: list[str], rule_feats: list[dict[str, Any]],
+             analysed: dict[tuple, list[list[str]]]) -> list[dict[str, float]]:
+        """Probabilities for many rows. `analysed` caches each text's n-grams by analyser settings,
+        so the tasks share one tokenisation (about 0.1 ms per note per task saved)."""
+        import numpy as np
+        import scipy.sparse as sp
+
+        from sklearn import config_context
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        blocks = []
+        with config_context(assume_finite=True, skip_parameter_validation=True):  # inputs are ours
+            for trans, col in self.transformers:
+                if col == TEXT_COLUMN and type(trans) is TfidfVectorizer:
+                    key = _analysis_key(trans)
+                    if key not in analysed:
+                        analyse = trans.build_analyzer()
+                        analysed[key] = [analyse(text) for text in texts]
+                    blocks.append(_tfidf_of_ngrams(trans, analysed[key]))
+                else:
+                    blocks.append(trans.transform(texts if col == TEXT_COLUMN else rule_feats))
+            X = sp.hstack(blocks).tocsr()
+            probs = np.mean([fold.predict_proba(X) for fold in self.folds], axis=0)
+        return [{c: float(p) for c, p in zip(self.classes, row, strict=True)} for row in probs]
+
+
+# TfidfVectorizer settings that decide how a text is cut into n-grams (not which n-grams are kept).
+_ANALYSIS_PARAMS = ("input", "encoding", "decode_error", "strip_accents", "lowercase", "preprocessor", "tokenizer",
+                    "analyzer", "stop_words", "token_pattern", "ngram_range")
+
+
+def _analysis_key(vectorizer: Any) -> tuple:
+    params = vectorizer.get_params()
+    return tuple(repr(params[name]) for name in _ANALYSIS_PARAMS)
+
+
+def _tfidf_of_ngrams(vectorizer: Any, ngram_lists: list[list[str]]) -> Any:
+    """`vectorizer.transform(texts)` from the texts' n-grams: scikit-learn's fixed-vocabulary count
+    (`CountVectorizer._count_vocab`), then the fitted TF-IDF weighting. Tested equal to `transform`."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    vocabulary = vectorizer.vocabulary_
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for ngrams in ngram_lists:
+        counts: dict[int, int] = {}
+        for gram in ngrams:
+            j = vocabulary.get(gram)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        indices.extend(counts)
+        values.extend(counts.values())
+        indptr.append(len(indices))
+    X = sp.csr_matrix((np.asarray(values, dtype=np.intc), np.asarray(indices, dtype=np.int32),
+                       np.asarray(indptr, dtype=np.int32)), shape=(len(ngram_lists), len(vocabulary)),
+                      dtype=vectorizer.dtype)
+    X.sort_indices()
+    if vectorizer.binary:
+        X.data.fill(1)
+    return vectorizer._tfidf.transform(X, copy=False)
 
 
 def apply_models(result: NoteResult, note_text: str, models: Models | None) -> NoteResult:

@@ -147,3 +147,30 @@ def test_fast_single_note_path_equals_sklearn_predict_proba(pipeline):
             assert got.keys() == expected.keys()
             for cls in expected:
                 assert got[cls] == pytest.approx(expected[cls], abs=1e-9)
+
+
+def test_batch_path_shares_the_ngrams_and_equals_sklearn(pipeline):
+    """apply_models_batch's hand-applied path (one n-gram analysis for both tasks) gives the same
+    probabilities and the same final facts as scikit-learn's predict_proba on a feature frame."""
+    from dataclasses import replace
+
+    from nlp.api import Analyzer
+    from nlp.features import rule_features
+    from nlp.models_runtime import apply_models_batch, batch_proba, load_models
+
+    models = load_models()
+    assert models is not None and models.fast, "the shipped artifacts are single-fold: the fast path must be on"
+    analyzer = Analyzer(nlp=pipeline, use_models=False)
+    paths = sorted(GOLDEN.glob("*.txt")) + sorted((GOLDEN.parents[2] / "data" / "corpus" / "notes").glob("*.txt"))[:34]
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    results = [analyzer.analyze(t, p.stem) for t, p in zip(texts, paths)]
+    feats = [rule_features(r, t) for r, t in zip(results, texts)]
+    analysed: dict = {}
+    for task, fast in models.fast.items():
+        got = fast.many(texts, feats, analysed)
+        want = batch_proba(models.estimators[task], list(zip(results, texts)))
+        for g, w in zip(got, want, strict=True):
+            assert g.keys() == w.keys() and all(g[c] == pytest.approx(w[c], abs=1e-12) for c in w)
+    assert len(analysed) == 1  # both tasks' vectorizers cut text the same way: analysed once
+    slow = replace(models, fast={})
+    assert apply_models_batch(results, texts, models) == apply_models_batch(results, texts, slow)
