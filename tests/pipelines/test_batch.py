@@ -250,3 +250,21 @@ def test_payer_column_per_row(tmp_path, make_records) -> None:
     rows = read_jsonl(tmp_path / "out.jsonl")
     assert [r["payer"] for r in rows[:2]] == ["commercial", "medicare"]
     assert codes(rows) == [None, None, "unknown_payer"]
+
+
+def test_record_line_is_the_result_plus_batch_fields_in_order(pipeline):
+    """The spliced JSON line parses to exactly {row, NoteResult fields..., patient_id, date_of_service, related_visits}."""
+    from nlp.api import Analyzer
+    from pipelines.batch import record_line
+    from pipelines.readers import SourceRow
+
+    text = "PROCEDURE: Right L4-5 facet joint injection under fluoroscopy. Pain 7/10 before, 2/10 after. \u00e9\u2013\"quoted\""
+    result = Analyzer(nlp=pipeline).analyze(text, "n\u00e91")
+    row = SourceRow(row=7, note_id="n\u00e91", text=text, patient_id="P\"1", date_of_service="2024-03-01")
+    line = record_line(row, result)
+    want = {"row": 7, **result.model_dump(mode="json"), "patient_id": 'P"1', "date_of_service": "2024-03-01", "related_visits": []}
+    parsed = json.loads(line)
+    assert parsed == want and list(parsed) == list(want)
+    assert "\n" not in line and "\u00e9" in line  # one line, UTF-8 kept as is
+    empty = record_line(SourceRow(row=8, note_id=None, text=None), result)
+    assert json.loads(empty)["patient_id"] is None
