@@ -5,11 +5,15 @@ document and `limit_scope` for every modifier pair: about 540 + 300 method calls
 most of them for pairs sentences apart. A modifier can only modify a target its scope overlaps,
 and scopes only shrink while they are updated, so `facet_context` skips the pairs whose
 (initial) token ranges do not touch and calls medSpaCy's own `limit_scope`/`modifies` on the
-rest, in the same order. Rules, matching, scopes and attributes are medSpaCy's.
+rest, in the same order. Each modifier's sentence scope is computed from sentence bounds found
+once per document (`sentence_scope`) instead of one `doc[start].sent` per modifier. Rules,
+matching, scope logic and attributes are medSpaCy's.
 `tests/test_fast_components.py` checks the statuses equal medSpaCy's on every test note.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_right
 
 from medspacy.context import ConText
 from medspacy.context.context_graph import ConTextGraph
@@ -22,6 +26,28 @@ STATUS_KEY = "facet_context_status"  # doc.user_data: {(start_char, end_char): {
 def _touch(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     """True for every pair medSpaCy's `tuple_overlaps` accepts (a superset: it also admits touching ranges)."""
     return a_start <= b_end and b_start <= a_end
+
+
+def sentence_scope(direction: str, max_scope: int | None, start: int, end: int, sentence: tuple[int, int]) -> tuple[int, int]:
+    """A modifier's scope inside its sentence, as `ConTextModifier.__set_scope` computes it, from
+    precomputed sentence bounds (medSpaCy builds `doc[start].sent` once per modifier)."""
+    sent_start, sent_end = sentence
+    way = direction.lower()
+    if way == "forward":
+        scope_start, scope_end = end, sent_end
+        if max_scope is not None and scope_end - scope_start > max_scope:
+            scope_end = end + max_scope
+    elif way == "backward":
+        scope_start, scope_end = sent_start, start
+        if max_scope is not None and scope_end - scope_start > max_scope:
+            scope_start = start - max_scope
+    else:  # bidirectional (and terminate / pseudo)
+        scope_start, scope_end = sent_start, sent_end
+        if max_scope is not None and start - scope_start > max_scope:
+            scope_start = start - max_scope
+        if max_scope is not None and scope_end - end > max_scope:
+            scope_end = end + max_scope
+    return scope_start, scope_end
 
 
 class ScopedContextGraph(ConTextGraph):
@@ -70,10 +96,20 @@ class FacetConText(ConText):
         graph.targets = spans
         matcher = self._ConText__matcher  # medSpaCy keeps its matcher name-mangled
         vocab = self.nlp.vocab
-        graph.modifiers = [
-            ConTextModifier(matcher.rule_map[vocab[match_id].text], start, end, doc, max_scope=self.max_scope)
-            for match_id, start, end in matcher(doc)
-        ]
+        matches = matcher(doc)
+        if self.max_scope:  # window scopes: medSpaCy computes them
+            graph.modifiers = [
+                ConTextModifier(matcher.rule_map[vocab[match_id].text], start, end, doc, max_scope=self.max_scope)
+                for match_id, start, end in matches
+            ]
+        else:
+            sentences = [(sent.start, sent.end) for sent in doc.sents] if matches else []
+            starts = [a for a, _ in sentences]
+            graph.modifiers = []
+            for match_id, start, end in matches:
+                rule = matcher.rule_map[vocab[match_id].text]
+                scope = sentence_scope(rule.direction, rule.max_scope, start, end, sentences[bisect_right(starts, start) - 1])
+                graph.modifiers.append(ConTextModifier(rule, start, end, doc, scope_start=scope[0], scope_end=scope[1]))
         graph.update_scopes()
         graph.apply_modifiers()
         for target, modifier in graph.edges:

@@ -139,3 +139,21 @@ def test_kept_text_is_the_doc_text(fast):
     for text in _texts() + ["  leading and trailing blanks \n\n", "tabs\tand\r\nCRLF\r\n"]:
         doc = fast(text)
         assert doc.user_data[TEXT_KEY] == doc.text == text
+
+
+@pytest.mark.parametrize("direction", ["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"])
+@pytest.mark.parametrize("max_scope", [None, 1, 3, 50])
+def test_sentence_scope_equals_medspacy_modifier_scope(fast, direction, max_scope):
+    from medspacy.context import ConTextRule
+    from medspacy.context.context_modifier import ConTextModifier
+
+    from nlp.components.context import sentence_scope
+
+    doc = fast("Short one. The patient had no relief after the prior left L4-5 and L5-S1 blocks done last year at the other clinic. End.")
+    rule = ConTextRule("x", "NEGATED_EXISTENCE", direction=direction, max_scope=max_scope)
+    sentences = [(s.start, s.end) for s in doc.sents]
+    for start in range(len(doc) - 1):
+        for end in (start + 1, start + 2):
+            sent = next(s for s in sentences if s[0] <= start < s[1])
+            want = ConTextModifier(rule, start, end, doc).scope_span
+            assert sentence_scope(direction, max_scope, start, end, sent) == want, (start, end)
