@@ -6,7 +6,9 @@ Two layers:
   `nerves_to_joints` (nerve -> joint anatomy, R-LEVEL-3..5), `parse_side_phrases`, `attach_sides`;
 * `extract_levels(view)`: keeps the mentions of sentences that describe today's facet procedure,
   merges them per joint and settles sides stated elsewhere (procedure header, "Side:" field,
-  "repeated on the left", "the other side").
+  "repeated on the left", "the other side", a short side-only sentence right after the levels:
+  "These were all done on the left."). In a note that blocks the sacroiliac lateral branches the
+  L5 dorsal ramus is an SI target and maps to no facet joint.
 
 Lookup data lives in `lexicons/levels.yaml`.
 """
@@ -22,6 +24,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from nlp.extract.procedure import performs_si_lateral_branch_block, si_nerve_sentence
 from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, header_categories
 from nlp.resources import read_yaml
 from nlp.validation import check_regex
@@ -97,6 +100,9 @@ class LevelLexicon(_Strict):
     core_sections: list[str]
     field_sections: list[str]
     side_fields: list[str]
+    side_statements: list[str]
+    side_statement_max_chars: int
+    side_statement_reach: int
     rule_ids: _RuleIds
 
     @field_validator("vertebrae")
@@ -108,7 +114,7 @@ class LevelLexicon(_Strict):
         return value
 
     @field_validator("third_occipital", "non_side_nouns", "repeat_cues", "other_side_cues", "other_side_verbs",
-                     "facet_anchors", "disqualifiers", "context_cues", "hypothetical_cues")
+                     "facet_anchors", "disqualifiers", "context_cues", "hypothetical_cues", "side_statements")
     @classmethod
     def _regexes(cls, value: list[str]) -> list[str]:
         return [check_regex(v) for v in value]
@@ -141,6 +147,7 @@ class _Compiled:
     side_field: re.Pattern[str]  # "Side:" style field names, matched at the start of a lower-cased line
     worth_parsing: re.Pattern[str]  # a joint/vertebra, third occipital nerve, repeat or other-side cue
     generic: re.Pattern[str]
+    side_statement: re.Pattern[str]  # a short sentence that only states a side ("All on the left.")
 
 
 def _any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
@@ -180,6 +187,7 @@ def _lexicon() -> _Compiled:
         any_side=re.compile("|".join(f"(?:{p.pattern})" for p, _, _ in sides), re.I),
         side_field=re.compile("(?:" + "|".join(re.escape(f) for f in lex.side_fields) + r")\s*:"),
         worth_parsing=_any_of(_ATOM, third_occipital, repeat, other_side),
+        side_statement=re.compile("|".join(f"(?:{p})" for p in lex.side_statements), re.I),
     )
 
 
@@ -681,6 +689,7 @@ class _Context:
     """Per-note facts the sentence filter needs."""
 
     title_facet: bool
+    si_lateral: bool = False  # the note performs a sacroiliac lateral-branch block
 
 
 def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx: _Context) -> bool:
@@ -770,6 +779,19 @@ class _Gathered:
     nerves: list[_SidedNerve] = field(default_factory=list)
     header_sides: list[SidePhrase] = field(default_factory=list)
     cues: list[_Cue] = field(default_factory=list)
+    recent: list[_Recent] = field(default_factory=list)
+    statements: list[tuple[SidePhrase, set[tuple[int, int]]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Recent:
+    """A sentence that gave levels: its index, section, the spans of its items without a side, and
+    whether any of its items had a side (a stated side closes the reach of a later side statement)."""
+
+    index: int
+    section: str | None
+    unsided: tuple[tuple[int, int], ...]
+    sided: bool
 
 
 def _header_side_source(sentence: Sentence, section: str | None, index: int) -> bool:
@@ -811,28 +833,77 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     lex = _lexicon()
     header = _header_side_source(sentence, section, index)
     if not (header or lex.worth_parsing.search(sentence.text)):
+        if len(sentence.text) <= lex.lex.side_statement_max_chars:
+            _side_statement(g, sentence, section, index)
         return  # no level, nerve, repeat cue or header side here (most sentences of a note)
     phrases = parse_side_phrases(sentence.text, sentence.start)
     if header:
         g.header_sides.extend(phrases)
     levels = parse_level_mentions(sentence.text, sentence.start)
     nerves = parse_nerve_mentions(sentence.text, sentence.start)
+    if nerves and (ctx.si_lateral or si_nerve_sentence(sentence)):
+        # "L5 dorsal ramus and S1-S3 lateral branch blocks": the dorsal ramus is an SI target, not L5-S1
+        # (R-NBR-SIJ); a note that blocks the SI lateral branches maps no dorsal ramus to a facet joint.
+        nerves = [n for n in nerves if n.kind != "dorsal_ramus"]
     items = sorted([*levels, *nerves], key=lambda x: x.start)
     sides = attach_sides(sentence.text, sentence.start, items, phrases)
     named: set[str] = set()
+    unsided: list[tuple[int, int]] = []
+    sided = False
     for item, item_sides in zip(items, sides):
         if not _accepted(sentence, section, item.start, item.end, ctx):
             continue
+        sided |= bool(item_sides)
         if isinstance(item, LevelMention):
             for joint in item.joints:
                 acc = g.explicit.setdefault(joint, _Acc(joint, "joint", tuple(_lexicon().lex.rule_ids.joint)))
                 acc.add((item.start, item.end), item_sides)
                 named.add(joint)
+            span = (item.start, item.end)
         else:
             g.nerves.append((item, item_sides))
+            span = (item.phrase_start, item.phrase_end)
+        if not item_sides:
+            unsided.append(span)
+    if unsided or sided:
+        g.recent.append(_Recent(index, section, tuple(unsided), sided))
     here = [n for n, _ in g.nerves if sentence.start <= n.start < sentence.end]
     named.update(nj.joint for nj in nerves_to_joints(here))
     g.cues.extend(_find_cues(sentence, phrases, named))
+
+
+def _side_statement(g: _Gathered, sentence: Sentence, section: str | None, index: int) -> None:
+    """A short sentence that only states a side ("These were all done on the left.", "All on the right
+    side.", "Left side only."): its side goes to the items without a side of the sentences just before
+    it (same section, at most `side_statement_reach` sentences back, up to one that states a side)."""
+    low = sentence.text.lower()
+    if "left" not in low and "right" not in low and "bilat" not in low and "both sides" not in low:
+        return  # most short sentences: no side word at all
+    lex = _lexicon()
+    body = _BULLET.sub("", sentence.text).strip().rstrip(".!").strip()
+    if not lex.side_statement.fullmatch(body) or set(re.findall(r"[a-z]+", body.lower())) <= {"left", "right"}:
+        return  # a bare "Left." may be a field answer or a column: not a statement
+    phrases = parse_side_phrases(sentence.text, sentence.start)
+    if len({p.side for p in phrases}) != 1:
+        return
+    targets: set[tuple[int, int]] = set()
+    for recent in reversed(g.recent):
+        if recent.section != section or index - recent.index > lex.lex.side_statement_reach or recent.sided:
+            break
+        targets.update(recent.unsided)
+    # The statement closes the reach of the next one ("L4-5 ... All on the left. L5-S1 ... All on the right.").
+    g.recent.append(_Recent(index, section, (), True))
+    if targets:
+        g.statements.append((phrases[0], targets))
+
+
+def _apply_side_statements(levels: dict[str, _Acc], statements: Sequence[tuple[SidePhrase, set[tuple[int, int]]]]) -> None:
+    """Levels with no side anywhere in the note take the side of a statement that follows their mention."""
+    for phrase, spans in statements:
+        for acc in levels.values():
+            if acc.side() == "unspecified" and acc.evidence & spans:
+                acc.sides.add(phrase.side)
+                acc.side_spans.add((phrase.start, phrase.end))
 
 
 _SidedNerve = tuple[NerveMention, list[SidePhrase]]
@@ -948,11 +1019,13 @@ def _joint_key(joint: str) -> int:
 
 def extract_levels(view: NoteView) -> list[Level]:
     """The facet joints treated in this note, cranial to caudal, with side and evidence."""
-    ctx = _Context(title_facet=_title_has_facet(view))
+    ctx = _Context(title_facet=_title_has_facet(view),
+                   si_lateral=performs_si_lateral_branch_block(view))
     g = _Gathered()
     for index, sentence in enumerate(view.sentences):
         _gather_sentence(g, view, sentence, index, ctx)
     levels, lost = _merge_nerves(g.explicit, _nerve_accs(g.nerves))
+    _apply_side_statements(levels, g.statements)
     _fill_unspecified(levels, lost, g.header_sides)
     _apply_cues(levels, sorted(g.cues, key=lambda c: c.start))
     return [_to_level(view, levels[j]) for j in sorted(levels, key=_joint_key)]

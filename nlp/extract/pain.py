@@ -45,9 +45,12 @@ class PainCues(StrictModel):
     date_before: list[str]
     relief_words: list[str]
     relief_duration_units: list[str]
+    not_pain_items: list[str]
+    not_pain_items_after: list[str]
 
     _v = field_validator(
-        "pre", "post", "conditional", "threshold_after", "date_before", "relief_words", "relief_duration_units"
+        "pre", "post", "conditional", "threshold_after", "date_before", "relief_words", "relief_duration_units",
+        "not_pain_items", "not_pain_items_after",
     )(check_patterns)
 
 
@@ -64,6 +67,8 @@ _CONDITIONAL = re.compile(_words(CUES.conditional), re.I)
 _THRESHOLD_AFTER = re.compile(r"^\s*" + alternation(CUES.threshold_after), re.I)
 _THRESHOLD_BEFORE = re.compile(r"(?:>=|≥|=>)\s*$")
 _DATE_BEFORE = re.compile(_words(CUES.date_before) + r"\s*:?\s*$", re.I)
+_NOT_PAIN = re.compile(_words(CUES.not_pain_items), re.I)
+_NOT_PAIN_AFTER = re.compile(r"[ \t]*(?:\([ \t]*)?" + _words(CUES.not_pain_items_after), re.I)
 _PRE_SECTIONS = frozenset(CUES.pre_sections)
 _POST_SECTIONS = frozenset(CUES.post_sections)
 
@@ -211,6 +216,20 @@ def _conditional(text: str, start: int) -> bool:
     return bool(_CONDITIONAL.search(head[cut + 1 :]))
 
 
+_PAIN_WORD = re.compile(r"\bpain\b", re.I)
+
+
+def _other_item(text: str, start: int, end: int, others: list[tuple[int, int]]) -> bool:
+    """A 0-10 rating of something other than pain intensity: a PEG / BPI interference item named in
+    the clause before the number, back to the previous score ("Enjoyment of life interference 8/10",
+    "General activity interference: 7/10"), or on the same line right after a number that no pain word
+    precedes ("PEG: 7/10 pain, 8/10 enjoyment of life"; "Pain: 8/10 enjoyment ..." stays a pain score)."""
+    left = max([_clause_bounds(text, start, end)[0]] + [e for s, e in others if e <= start])
+    if _NOT_PAIN.search(text, left, start):
+        return True
+    return bool(_NOT_PAIN_AFTER.match(text, end)) and not _PAIN_WORD.search(text, left, end)
+
+
 def _transition(m: re.Match[str]) -> tuple[_Score, ...] | None:
     """Scores of a `from 8/10 to 2/10` match; None for a range (or a non-score)."""
     a, b = float(m.group("a")), float(m.group("b"))
@@ -289,9 +308,9 @@ def _sentence_scores(view: NoteView, sent: Sentence) -> Iterator[PainScore]:
     hits = [h for h in _select(list(_candidates(sent.text))) if h.scores]
     spans = [(h.start, h.end) for h in hits]
     for hit in hits:
-        if _conditional(sent.text, hit.start):
-            continue
         others = [s for s in spans if s != (hit.start, hit.end)]
+        if _conditional(sent.text, hit.start) or _other_item(sent.text, hit.start, hit.end, others):
+            continue
         for value, scale, top, fixed, ev in hit.scores:
             timing = fixed or _timing(sent, hit.start, hit.end, others)
             yield PainScore(value=value, scale=scale, max_value=top, timing=timing,

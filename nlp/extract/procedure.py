@@ -4,13 +4,17 @@ Each performed target mention votes for its family; mentions in the procedure/ti
 weigh most. A note with no performed procedure mention and no performance cue (needle placed,
 prepped and draped, injected...) is a consult or plan: `no_procedure`. A facet named only in a
 diagnosis or as a landmark does not make a facet procedure: only procedure phrases vote.
+The L5 dorsal ramus is also a target of sacroiliac lateral-branch blocks ("L5 dorsal ramus and S1-S3
+lateral branch blocks"): there it votes for `sacroiliac_joint`, never for a medial branch block.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import replace
 
-from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView
+from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence
 from nlp.schema import Procedure, ProcedureFamily
 
 FAMILY_OF_LABEL: dict[str, ProcedureFamily] = {
@@ -35,6 +39,59 @@ _STRONG, _WEAK = 1.0, 0.3
 _PRIORITY: dict[ProcedureFamily, float] = {"radiofrequency_ablation": 1.6, "sacroiliac_joint": 1.0}
 
 
+_DORSAL_RAMUS = re.compile(r"dorsal\s+ram", re.I)
+_LATERAL_BRANCH = re.compile(r"lateral\s+(?:sacral\s+)?branch", re.I)
+# Sacral targets: a bare "lateral branch" is an SI target only next to one of these ("the sacral ala
+# for the L5 dorsal ramus" of a lumbar block is not one).
+_SACRAL = re.compile(r"(?<![\w-])S[2-4](?!\d)|sacroiliac|(?<![\w-])SI(?![\w-])|sacral\s+foram", re.I)
+
+
+def is_dorsal_ramus(m: Mention) -> bool:
+    """A facet-family mention that names the dorsal ramus ("L5 dorsal ramus block")."""
+    return m.label.removesuffix("_WEAK") == "PROC_MBB" and bool(_DORSAL_RAMUS.search(m.text))
+
+
+def names_si_lateral_branch(m: Mention, sentence: Sentence | None) -> bool:
+    """A sacroiliac lateral-branch mention: "lateral branch blocks", "sacral lateral branches", or a bare
+    "lateral branches" in a sentence that names a sacral target ("S1, S2 and S3 lateral branches")."""
+    if m.label.removesuffix("_WEAK") != "PROC_SI" or not m.asserted or not _LATERAL_BRANCH.search(m.text):
+        return False
+    return not m.label.endswith("_WEAK") or bool(_SACRAL.search(m.text if sentence is None else sentence.text))
+
+
+def si_nerve_sentence(sentence: Sentence) -> bool:
+    """A sentence about sacroiliac nerve targets: it names the SI lateral branches, or it names the SI
+    joint and no medial branch ("right SI joint nerve blocks: L5 dorsal ramus, S1, S2, S3"). The L5
+    dorsal ramus in such a sentence belongs to the SI block (R-NBR-SIJ), not to the L5-S1 facet."""
+    ms = [m for m in sentence.mentions if m.asserted]
+    if any(names_si_lateral_branch(m, sentence) for m in ms):
+        return True
+    si = any(m.label.removesuffix("_WEAK") == "PROC_SI" for m in ms)
+    medial = any(m.label.removesuffix("_WEAK") == "PROC_MBB" and not is_dorsal_ramus(m) for m in ms)
+    return si and not medial
+
+
+def performs_si_lateral_branch_block(view: NoteView) -> bool:
+    """The note documents a performed sacroiliac lateral-branch block."""
+    return any(m.performed and names_si_lateral_branch(m, view.sentence_at(m.start)) for m in view.by_label("PROC_SI"))
+
+
+def _si_dorsal_rami(view: NoteView, performed: list[Mention]) -> set[tuple[int, int]]:
+    """Dorsal-ramus mentions that vote for the sacroiliac family: all of them when the note performs an
+    SI lateral-branch block, else those in a sentence about SI nerve targets (`si_nerve_sentence`)."""
+    rami = [m for m in performed if is_dorsal_ramus(m)]
+    if not rami:
+        return set()
+    if performs_si_lateral_branch_block(view):
+        return {(m.start, m.end) for m in rami}
+    out = set()
+    for m in rami:
+        sentence = view.sentence_at(m.start)
+        if sentence is not None and si_nerve_sentence(sentence):
+            out.add((m.start, m.end))
+    return out
+
+
 def _weight(m: Mention, first_line_end: int) -> float:
     base = _WEAK if m.label.endswith("_WEAK") else _STRONG
     if m.section == "procedure" or (m.section is None and m.start < first_line_end):
@@ -48,6 +105,10 @@ def _family(label: str) -> ProcedureFamily | None:
     return FAMILY_OF_LABEL.get(label.removesuffix("_WEAK"))
 
 
+def _as_si(m: Mention) -> Mention:
+    return replace(m, label="PROC_SI_WEAK" if m.label.endswith("_WEAK") else "PROC_SI")
+
+
 def _headline(m: Mention, first_line_end: int) -> bool:
     """In the PROCEDURE section, or the untitled first line (a title such as "LUMBAR MBB L4-5")."""
     return m.section == "procedure" or (m.section is None and m.start < first_line_end)
@@ -57,6 +118,9 @@ def extract_procedure(view: NoteView) -> Procedure:
     first_line_end = view.text.find("\n", len(view.text) - len(view.text.lstrip()))
     first_line_end = len(view.text) if first_line_end < 0 else first_line_end
     performed = [m for m in view.by_label("PROC_", performed=True) if _family(m.label) is not None]
+    # The L5 dorsal ramus of a sacroiliac lateral-branch block is an SI target, not a facet nerve.
+    si_rami = _si_dorsal_rami(view, performed)
+    performed = [_as_si(m) if (m.start, m.end) in si_rami else m for m in performed]
     strong_mentions = [m for m in performed if not m.label.endswith("_WEAK")]
     headline = [m for m in strong_mentions if _headline(m, first_line_end)]
     # What the procedure line names decides; the technique only when there is no procedure line.
