@@ -4,7 +4,7 @@ Also turns a written quantity ("a year", "6-8 weeks") into months for the care e
 
 Forms: `pain ... for|x|over [the past|about|more than] N <unit>`, `N-year history of ... pain`,
 `pain of N months' duration`, `pain duration: N months` / `Duration: N months`,
-`pain ... since 2019|March 2023|03/2024` (months counted to the note's date when one is written),
+`pain ... since 2019|March 2023|03/2024|a fall in 2021` (months counted to the note's date when one is written),
 and vague quantities (`for several years`, `for years`: months None, text kept). Durations
 followed by `ago`, or with relief/therapy/medication words or a care mention between the pain word
 and the duration, are not pain durations. Sentences in procedure, post-procedure and plan sections
@@ -88,8 +88,11 @@ _LABEL_FORM = re.compile(
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _MONTH_NAME = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
                r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b")
+# "since 2019", "since March 2024", "since 03/2023", and an onset event before the date: "since a fall
+# in 2021", "since his MVA in March 2022" (up to four words, no punctuation, then in/on/during).
+_SINCE_EVENT = r"(?:(?:a|an|the|his|her|their|my)\s+)?(?:(?!since\b)[\w/'-]+\s+){1,4}?(?:in|on|during)\s+"
 _SINCE_FORM = re.compile(
-    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>\bsince\s+"
+    rf"{_PAIN}(?P<between>[^.;]{{0,60}}?)(?P<phrase>\bsince\s+(?:{_SINCE_EVENT})?"
     rf"(?P<when>(?:(?P<mon>{_MONTH_NAME})\.?)?\s*(?P<year>(?:19|20)\d\d)\b"
     rf"|(?P<nmon>\d{{1,2}})/(?P<nyear>(?:19|20)?\d\d)\b(?!/)|(?P<mon_only>{_MONTH_NAME})(?![\w])))",
     re.I,

@@ -87,13 +87,25 @@ def _months_between(start: date, end: date) -> float:
         ("DATE: 05/06/2025\n\nHISTORY: Low back pain since 2019.", date(2019, 1, 1), date(2025, 5, 6)),
         ("Date of service: 09/15/2024\nHPI: Neck pain since March 2024.", date(2024, 3, 1), date(2024, 9, 15)),
         ("DOB: 01/02/1950\nDOS: 2024-10-02\nHPI: Back pain since 03/2023.", date(2023, 3, 1), date(2024, 10, 2)),
+        ("HPI: 58-year-old with low back pain since a fall in 2021.\nDate of service: 03/14/2024", date(2021, 1, 1), date(2024, 3, 14)),
+        ("Visit date 2024-01-10. HPI: Low back pain since a motor vehicle accident in March 2022.", date(2022, 3, 1), date(2024, 1, 10)),
+        ("DOS: 2024-01-10. HPI: Neck pain since his MVA on 06/2023, worse with extension.", date(2023, 6, 1), date(2024, 1, 10)),
     ],
-    ids=["year", "month_year", "numeric_month_dob_ignored"],
+    ids=["year", "month_year", "numeric_month_dob_ignored", "event_in_year", "event_in_month_year", "event_on_numeric"],
 )
 def test_since_uses_the_note_date(view_of, text, start, end):
     d = extract_pain_duration(view_of(text))
     assert d.text.startswith("since ")
     assert d.months == pytest.approx(_months_between(start, end), abs=0.2)
+
+
+@pytest.mark.parametrize("text", [
+    "DOS: 2024-01-10. HPI: Neck pain since the injury. Seen in 2019 for knee pain.",
+    "DOS: 2024-01-10. HPI: Back pain since starting a new job, treated in 2019 for other issues.",
+    "DOS: 2024-01-10. HPI: Low back pain since the patient moved to the city with her family in 2019.",
+], ids=["date_in_next_sentence", "date_after_comma", "event_too_long"])
+def test_since_event_needs_its_date_close_by(view_of, text):
+    assert extract_pain_duration(view_of(text)).months is None
 
 
 def test_since_without_a_date_keeps_text(view_of):
