@@ -223,12 +223,16 @@ def spark(
     payer_col: Annotated[str | None, typer.Option(help="Per-row payer profile column.")] = None,
     payer: Annotated[str, typer.Option(help="Payer profile: medicare or commercial.")] = "medicare",
     max_bytes: Annotated[int, typer.Option(help="Largest note accepted, in bytes.")] = 200_000,
+    resume: Annotated[bool, typer.Option("--resume", help="Checkpoint analysed rows in OUT.checkpoint and continue an interrupted run of the same command.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete an interrupted run's checkpoint and start over.")] = False,
+    chunk_rows: Annotated[int, typer.Option(help="Rows per checkpoint chunk (with --resume).")] = 100_000,
 ) -> None:
     """Run the batch analysis on Spark (mapInPandas; the pipeline is built once per executor worker)."""
     from pipelines.spark_job import spark_cli
 
     code = spark_cli(input, out, master=master or None, id_col=id_col, text_col=text_col, patient_col=patient_col,
-                     date_col=date_col, payer_col=payer_col, payer=payer, max_bytes=max_bytes)
+                     date_col=date_col, payer_col=payer_col, payer=payer, max_bytes=max_bytes, resume=resume,
+                     overwrite=overwrite, chunk_rows=chunk_rows)
     if code:
         raise typer.Exit(code)
 
