@@ -8,7 +8,7 @@ and scopes only shrink while they are updated, so `facet_context` skips the pair
 rest, in the same order. Each modifier's sentence scope is computed from sentence bounds found
 once per document (`sentence_scope`) instead of one `doc[start].sent` per modifier. Rules,
 matching, scope logic and attributes are medSpaCy's.
-`tests/test_fast_components.py` checks the statuses equal medSpaCy's on every test note.
+`tests/nlp/test_fast_components.py` checks the statuses equal medSpaCy's on every test note.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 STATUS_KEY = "facet_context_status"  # doc.user_data: {(start_char, end_char): {"is_negated": True, ...}}
+
 
 def _touch(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     """True for every pair medSpaCy's `tuple_overlaps` accepts (a superset: it also admits touching ranges)."""

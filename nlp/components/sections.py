@@ -4,7 +4,7 @@ medSpaCy's `Sectionizer.__call__` ends by setting `token._.section` on every tok
 section: about 400 extension writes per 2 KB note, a third of its run time. facetcoder reads
 only `doc._.sections`, so `facet_sectionizer` keeps medSpaCy's rules, matcher, start/end-line
 filters and parent logic and builds the same `Section` list, skipping the token loop.
-`tests/test_fast_components.py` checks the sections equal medSpaCy's on every test note.
+`tests/nlp/test_fast_components.py` checks the sections equal medSpaCy's on every test note.
 """
 
 from __future__ import annotations
