@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install demo test test-fast browser bench clean
+.PHONY: install demo test test-fast browser java bench clean
 
 install: $(VENV)/.installed
 
@@ -17,15 +17,19 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: install
 	$(VENV)/bin/facetcoder analyze data/examples/lumbar_mbb_example.txt
 
-# Install (plus Debian's chromium for the browser test; Java 17 for Spark is on the machine), run everything.
-test: install browser
-	$(VENV)/bin/pytest -q -ra
+# Install (plus Debian's chromium for the browser test and Java 17 for Spark when missing), run everything.
+# FACETCODER_REQUIRE_SPARK=1: a missing Java or pyspark fails the Spark tests instead of skipping them.
+test: install browser java
+	FACETCODER_REQUIRE_SPARK=1 $(VENV)/bin/pytest -q -ra
 
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not slow"
 
 browser:
 	bash scripts/install_browser.sh
+
+java:
+	bash scripts/install_java.sh
 
 bench: install
 	$(PY) benchmarks/bench_pipeline.py
