@@ -18,9 +18,9 @@ demo: install
 	$(VENV)/bin/facetcoder analyze data/examples/lumbar_mbb_example.txt
 
 # Install (plus Debian's chromium for the browser test and Java 17 for Spark when missing), run everything.
-# FACETCODER_REQUIRE_SPARK=1: a missing Java or pyspark fails the Spark tests instead of skipping them.
+# FACETCODER_NO_SKIP=1: a skipped test (no chromium, Java, pyspark or model artifacts) fails the run.
 test: install browser java
-	FACETCODER_REQUIRE_SPARK=1 $(VENV)/bin/pytest -q -ra
+	FACETCODER_NO_SKIP=1 $(VENV)/bin/pytest -q -ra
 
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not slow"
