@@ -91,7 +91,8 @@ def predict(pairs: Sequence[tuple[str, str]], models: Any = None, payer: str = "
     analyzer = analyzer or Analyzer(payer)
     docs = analyzer.nlp.pipe(((text, nid) for nid, text in pairs), as_tuples=True, batch_size=32)
     for doc, nid in docs:
-        facts = apply_models(extract_facts(note_view(doc), nid), doc.text, models)
+        view = note_view(doc)
+        facts = apply_models(extract_facts(view, nid), view.text, models)
         yield code_note(facts, payer)
 
 
