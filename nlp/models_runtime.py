@@ -46,7 +46,7 @@ class Models:
     thresholds: dict[str, float]
     meta: dict[str, Any] = field(default_factory=dict)
     directory: Path | None = None
-    fast: dict[str, FastProba] = field(default_factory=dict)  # single-note path (see FastProba)
+    fast: dict[str, NoteScorer] = field(default_factory=dict)  # numpy inference per note (see NoteScorer)
 
 
 def default_dir() -> Path:
@@ -74,15 +74,9 @@ def load_models(dir: str | Path | None = None) -> Models | None:
         thresholds[task] = float(info["threshold"])
     if not estimators:
         return None
-    fast = {task: FastProba(est) for task, est in estimators.items()}
-    if not all(f.usable for f in fast.values()):
-        fast = {}
+    scorers = {task: NoteScorer.of(est) for task, est in estimators.items()}
+    fast = {task: s for task, s in scorers.items() if s is not None} if all(scorers.values()) else {}
     return Models(estimators, thresholds, meta, directory, fast)
-
-
-def predict_proba(models: Models, task: str, result: NoteResult, text: str) -> dict[str, float]:
-    """Calibrated class probabilities of one task for one note."""
-    return batch_proba(models.estimators[task], [(result, text)])[0]
 
 
 def batch_proba(estimator: Any, rows: list[tuple[NoteResult, str]]) -> list[dict[str, float]]:
@@ -128,109 +122,54 @@ def override(result: NoteResult, probs: dict[str, dict[str, float]], thresholds:
 def apply_models_batch(results: list[NoteResult], texts: list[str], models: Models | None) -> list[NoteResult]:
     """`apply_models` for many notes at once.
 
-    With the single-fold artifacts (`models.fast`), every task's fitted steps are applied by hand and
-    the note text is tokenised into n-grams once for all tasks whose vectorizers analyse text the same
-    way (`FastProba.many`); otherwise one scikit-learn `predict_proba` per task on a feature frame.
+    With `models.fast` (the shipped model shape), each note goes through `NoteScorer`, its text cut into
+    n-grams once for all tasks whose vectorizers analyse text the same way; otherwise one
+    scikit-learn `predict_proba` per task on a feature frame.
     """
     if models is None or not results:
         return results
     if models.fast:
-        feats = [rule_features(result, text) for result, text in zip(results, texts, strict=True)]
-        analysed: dict[tuple, list[list[str]]] = {}
-        per_task = {task: fast.many(texts, feats, analysed) for task, fast in models.fast.items()}
+        probs = [_fast_probs(models, result, text) for result, text in zip(results, texts, strict=True)]
     else:
         frame = feature_frame(list(zip(results, texts, strict=True)))
         per_task = {task: _row_probs(models.estimators[task], frame) for task in TASKS if task in models.estimators}
-    return [
-        override(result, {task: rows[i] for task, rows in per_task.items()}, models.thresholds)
-        for i, result in enumerate(results)
-    ]
+        probs = [{task: rows[i] for task, rows in per_task.items()} for i in range(len(results))]
+    return [override(result, p, models.thresholds) for result, p in zip(results, probs, strict=True)]
 
 
-class FastProba:
-    """Single-note `predict_proba` of a fitted CalibratedClassifierCV without the per-call overhead.
-
-    scikit-learn's ColumnTransformer + Pipeline + calibration wrappers cost ~5 ms per call on one
-    row (validation, joblib dispatch, DataFrame handling). This applies the same fitted steps by
-    hand: each column transformer on its column, hstack, then each fold's calibrated classifier on
-    the features (averaged, as scikit-learn does). A test checks it equals `predict_proba`.
-    """
-
-    def __init__(self, estimator: Any) -> None:
-        from sklearn.calibration import _CalibratedClassifier
-
-        self.classes = [str(c) for c in estimator.classes_]
-        first = estimator.calibrated_classifiers_[0].estimator
-        self.transformers = [
-            (trans, column) for name, trans, column in first.named_steps["features"].transformers_
-            if name != "remainder" and trans != "drop"
-        ]
-        self.folds = [
-            _CalibratedClassifier(cc.estimator.named_steps["clf"], cc.calibrators, classes=cc.classes, method=cc.method)
-            for cc in estimator.calibrated_classifiers_
-        ]
-        # every fold shares the fitted feature steps only when there is a single fold (ensemble=False)
-        self.usable = len(estimator.calibrated_classifiers_) == 1
-        self.linear = _LinearNote.of(estimator) if self.usable else None
-
-    def __call__(self, text: str, rule_feats: dict[str, Any]) -> dict[str, float]:
-        import numpy as np
-        import scipy.sparse as sp
-
-        from sklearn import config_context
-
-        if self.linear is not None:
-            return dict(zip(self.classes, self.linear.proba(text, rule_feats), strict=True))
-        columns = {TEXT_COLUMN: [text], RULES_COLUMN: [rule_feats]}
-        with config_context(assume_finite=True, skip_parameter_validation=True):  # inputs are ours
-            X = sp.hstack([trans.transform(columns[col]) for trans, col in self.transformers]).tocsr()
-            probs = np.mean([fold.predict_proba(X) for fold in self.folds], axis=0)[0]
-        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
-
-    def many(self, texts: list[str], rule_feats: list[dict[str, Any]],
-             analysed: dict[tuple, list[list[str]]]) -> list[dict[str, float]]:
-        """Probabilities for many rows. `analysed` caches each text's n-grams by analyser settings,
-        so the tasks share one tokenisation (about 0.1 ms per note per task saved)."""
-        import numpy as np
-        import scipy.sparse as sp
-
-        from sklearn import config_context
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        blocks = []
-        with config_context(assume_finite=True, skip_parameter_validation=True):  # inputs are ours
-            for trans, col in self.transformers:
-                if col == TEXT_COLUMN and type(trans) is TfidfVectorizer:
-                    key = _analysis_key(trans)
-                    if key not in analysed:
-                        analyse = trans.build_analyzer()
-                        analysed[key] = [analyse(text) for text in texts]
-                    blocks.append(_tfidf_of_ngrams(trans, analysed[key]))
-                else:
-                    blocks.append(trans.transform(texts if col == TEXT_COLUMN else rule_feats))
-            X = sp.hstack(blocks).tocsr()
-            probs = np.mean([fold.predict_proba(X) for fold in self.folds], axis=0)
-        return [{c: float(p) for c, p in zip(self.classes, row, strict=True)} for row in probs]
+def _fast_probs(models: Models, result: NoteResult, text: str) -> dict[str, dict[str, float]]:
+    """Every task's probabilities for one note: rule features once, n-grams once per analyser."""
+    feats = rule_features(result, text)
+    ngrams: dict[tuple, list[str]] = {}
+    out = {}
+    for task, scorer in models.fast.items():
+        if scorer.analysis_key not in ngrams:
+            ngrams[scorer.analysis_key] = scorer.analyse(text)
+        out[task] = scorer(feats, ngrams[scorer.analysis_key])
+    return out
 
 
-class _LinearNote:
-    """One note through the shipped model shape in plain numpy: TF-IDF words + (DictVectorizer ->
-    MaxAbsScaler) rule features -> LogisticRegression scores -> per-class sigmoid calibration,
-    normalised as scikit-learn's `_CalibratedClassifier.predict_proba` does. scikit-learn spends
-    ~2 ms per call on input validation for a single row; this takes ~0.2 ms. `of()` returns None
-    for any other model shape (the sklearn path is used then); a test checks equality."""
+class NoteScorer:
+    """`predict_proba` of one note through the shipped model shape in plain numpy: TF-IDF words +
+    (DictVectorizer -> MaxAbsScaler) rule features -> LogisticRegression scores -> per-class sigmoid
+    calibration, normalised as scikit-learn's `_CalibratedClassifier.predict_proba` does.
+    scikit-learn spends ~2 ms per call on input validation for a single row; this takes ~0.2 ms.
+    `of()` returns None for any other model shape (the scikit-learn path is used then); tests
+    check equality with `predict_proba`."""
 
     def __init__(self, **parts: Any) -> None:
         self.__dict__.update(parts)
 
     @classmethod
-    def of(cls, estimator: Any) -> _LinearNote | None:
+    def of(cls, estimator: Any) -> NoteScorer | None:
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import LabelEncoder, MaxAbsScaler
 
+        if len(estimator.calibrated_classifiers_) != 1:  # ensemble=True: one pipeline per fold
+            return None
         cal = estimator.calibrated_classifiers_[0]
         pipe = cal.estimator
         steps = [(name, trans, col) for name, trans, col in pipe.named_steps["features"].transformers_
@@ -246,6 +185,7 @@ class _LinearNote:
         dict_vec, scaler = rules.steps[0][1], rules.steps[1][1]
         positions = LabelEncoder().fit(cal.classes).transform(clf.classes_)
         return cls(
+            classes=[str(c) for c in estimator.classes_], analysis_key=_analysis_key(words),
             analyse=words.build_analyzer(), vocabulary=words.vocabulary_, binary=words.binary,
             sublinear=words.sublinear_tf, idf=getattr(words, "idf_", None), n_words=len(words.vocabulary_),
             rule_vocabulary=dict_vec.vocabulary_, separator=dict_vec.separator, inv_scale=1.0 / scaler.scale_,
@@ -254,12 +194,13 @@ class _LinearNote:
             calibrators=[(float(c.a_), float(c.b_)) for c in cal.calibrators],
         )
 
-    def proba(self, text: str, rule_feats: dict[str, Any]) -> list[float]:
+    def __call__(self, rule_feats: dict[str, Any], ngrams: list[str]) -> dict[str, float]:
+        """Class probabilities from the note's rule features and its n-grams (`self.analyse(text)`)."""
         import numpy as np
         from scipy.special import expit
 
         counts: dict[int, int] = {}
-        for gram in self.analyse(text):
+        for gram in ngrams:
             j = self.vocabulary.get(gram)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
@@ -293,7 +234,7 @@ class _LinearNote:
             total = proba.sum()
             proba = proba / total if total != 0 else np.full(self.n_classes, 1.0 / self.n_classes)
         proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
-        return [float(p) for p in proba]
+        return {c: float(p) for c, p in zip(self.classes, proba, strict=True)}
 
 
 # TfidfVectorizer settings that decide how a text is cut into n-grams (not which n-grams are kept).
@@ -306,34 +247,6 @@ def _analysis_key(vectorizer: Any) -> tuple:
     return tuple(repr(params[name]) for name in _ANALYSIS_PARAMS)
 
 
-def _tfidf_of_ngrams(vectorizer: Any, ngram_lists: list[list[str]]) -> Any:
-    """`vectorizer.transform(texts)` from the texts' n-grams: scikit-learn's fixed-vocabulary count
-    (`CountVectorizer._count_vocab`), then the fitted TF-IDF weighting. Tested equal to `transform`."""
-    import numpy as np
-    import scipy.sparse as sp
-
-    vocabulary = vectorizer.vocabulary_
-    indices: list[int] = []
-    values: list[int] = []
-    indptr = [0]
-    for ngrams in ngram_lists:
-        counts: dict[int, int] = {}
-        for gram in ngrams:
-            j = vocabulary.get(gram)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        indices.extend(counts)
-        values.extend(counts.values())
-        indptr.append(len(indices))
-    X = sp.csr_matrix((np.asarray(values, dtype=np.intc), np.asarray(indices, dtype=np.int32),
-                       np.asarray(indptr, dtype=np.int32)), shape=(len(ngram_lists), len(vocabulary)),
-                      dtype=vectorizer.dtype)
-    X.sort_indices()
-    if vectorizer.binary:
-        X.data.fill(1)
-    return vectorizer._tfidf.transform(X, copy=False)
-
-
 def apply_models(result: NoteResult, note_text: str, models: Models | None) -> NoteResult:
     """Return a copy of the rule facts with model confidences and confident overrides.
 
@@ -343,8 +256,7 @@ def apply_models(result: NoteResult, note_text: str, models: Models | None) -> N
     if models is None:
         return result
     if models.fast:
-        feats = rule_features(result, note_text)  # once, shared by both tasks
-        probs = {task: fast(note_text, feats) for task, fast in models.fast.items()}
+        probs = _fast_probs(models, result, note_text)
     else:
         frame = feature_frame([(result, note_text)])
         probs = {task: _row_probs(est, frame)[0] for task, est in models.estimators.items()}

@@ -124,7 +124,7 @@ def test_load_models_absent(tmp_path: Path):
 
 
 def test_fast_single_note_path_equals_sklearn_predict_proba(pipeline):
-    """FastProba (single-note inference in plain numpy, without sklearn's per-call overhead) matches predict_proba."""
+    """NoteScorer (single-note inference in plain numpy, without sklearn's per-call overhead) matches predict_proba."""
     from pathlib import Path
 
     from nlp.api import Analyzer
@@ -134,7 +134,7 @@ def test_fast_single_note_path_equals_sklearn_predict_proba(pipeline):
     if models is None:
         pytest.skip("no model artifacts installed")
     analyzer = Analyzer(nlp=pipeline, use_models=False)
-    assert all(fast.linear is not None for fast in models.fast.values())  # the numpy path is the one tested
+    assert set(models.fast) == set(models.estimators)  # the numpy path is the one tested
     golden = sorted(GOLDEN.glob("*.txt")) + sorted((GOLDEN.parents[2] / "data" / "corpus" / "notes").glob("*.txt"))[::4]
     for path in golden:
         text = path.read_text(encoding="utf-8")
@@ -144,7 +144,8 @@ def test_fast_single_note_path_equals_sklearn_predict_proba(pipeline):
         feats = rule_features(result, text)
         for task, estimator in models.estimators.items():
             expected = batch_proba(estimator, [(result, text)])[0]
-            got = models.fast[task](text, feats)
+            scorer = models.fast[task]
+            got = scorer(feats, scorer.analyse(text))
             assert got.keys() == expected.keys()
             for cls in expected:
                 assert got[cls] == pytest.approx(expected[cls], abs=1e-9)
@@ -156,8 +157,7 @@ def test_batch_path_shares_the_ngrams_and_equals_sklearn(pipeline):
     from dataclasses import replace
 
     from nlp.api import Analyzer
-    from nlp.features import rule_features
-    from nlp.models_runtime import apply_models_batch, batch_proba, load_models
+    from nlp.models_runtime import _fast_probs, apply_models_batch, batch_proba, load_models
 
     models = load_models()
     assert models is not None and models.fast, "the shipped artifacts are single-fold: the fast path must be on"
@@ -165,13 +165,15 @@ def test_batch_path_shares_the_ngrams_and_equals_sklearn(pipeline):
     paths = sorted(GOLDEN.glob("*.txt")) + sorted((GOLDEN.parents[2] / "data" / "corpus" / "notes").glob("*.txt"))[:34]
     texts = [p.read_text(encoding="utf-8") for p in paths]
     results = [analyzer.analyze(t, p.stem) for t, p in zip(texts, paths)]
-    feats = [rule_features(r, t) for r, t in zip(results, texts)]
-    analysed: dict = {}
-    for task, fast in models.fast.items():
-        got = fast.many(texts, feats, analysed)
-        want = batch_proba(models.estimators[task], list(zip(results, texts)))
-        for g, w in zip(got, want, strict=True):
+    analysed: list[str] = []
+    for scorer in models.fast.values():  # count the n-gram analyses the batch path makes
+        analyse = scorer.analyse
+        scorer.analyse = lambda text, analyse=analyse: analysed.append(text) or analyse(text)
+    got = [_fast_probs(models, r, t) for r, t in zip(results, texts)]
+    for task, estimator in models.estimators.items():
+        want = batch_proba(estimator, list(zip(results, texts)))
+        for g, w in zip((row[task] for row in got), want, strict=True):
             assert g.keys() == w.keys() and all(g[c] == pytest.approx(w[c], abs=1e-12) for c in w)
-    assert len(analysed) == 1  # both tasks' vectorizers cut text the same way: analysed once
+    assert analysed == texts  # both tasks' vectorizers cut text the same way: each text analysed once
     slow = replace(models, fast={})
     assert apply_models_batch(results, texts, models) == apply_models_batch(results, texts, slow)
