@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 
 def check_regex(value: str) -> str:
@@ -14,6 +17,5 @@ def check_regex(value: str) -> str:
     return value
 
 
-def check_patterns(values: list[str]) -> list[str]:
-    """Every entry of a pattern list must compile."""
-    return [check_regex(v) for v in values]
+# A field (or list item) holding a regular expression: must compile; `list[Regex]` for cue lists.
+Regex = Annotated[str, AfterValidator(check_regex)]

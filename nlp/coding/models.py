@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nlp.validation import check_regex
+from nlp.validation import Regex
 
 from nlp.schema import ProcedureFamily, Severity
 
@@ -115,12 +115,7 @@ class ChecklistRow(RuleRow):
 
 class PhraseRow(RuleRow):
     concept: str = Field(pattern=r"^[a-z0-9_]+$")
-    pattern: str = Field(min_length=1)
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        return check_regex(value)
+    pattern: Regex = Field(min_length=1)
 
 
 class ConceptCodeRow(RuleRow):
@@ -130,13 +125,8 @@ class ConceptCodeRow(RuleRow):
 
 
 class RegionTermRow(RuleRow):
-    pattern: str = Field(min_length=1)
+    pattern: Regex = Field(min_length=1)
     region: CodeRegion
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        return check_regex(value)
 
 
 class SupportRow(RuleRow):

@@ -22,31 +22,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import field_validator
-
 from nlp.extract.cues import StrictModel, alternation, load_cues
-from nlp.validation import check_patterns
 from nlp.extract.duration import QTY, UNIT, WEEKS_PER_MONTH, time_months
 from nlp.extract.view import Mention, NoteView, Sentence
 from nlp.schema import CareItem, ConservativeCare, Evidence
+from nlp.validation import Regex
 
 
 class CareCues(StrictModel):
     names: dict[str, str]
-    failure_forward: list[str]
-    failure_backward: list[str]
-    not_tried: list[str]
-    not_tried_after: list[str]
-    helpful_after: list[str]
-    clause_breaks: list[str]
-    not_tried_breaks: list[str]
-    false_positive: list[str]
+    failure_forward: list[Regex]
+    failure_backward: list[Regex]
+    not_tried: list[Regex]
+    not_tried_after: list[Regex]
+    helpful_after: list[Regex]
+    clause_breaks: list[Regex]
+    not_tried_breaks: list[Regex]
+    false_positive: list[Regex]
     skip_sections: list[str]
-
-    _v = field_validator(
-        "failure_forward", "failure_backward", "not_tried", "not_tried_after", "helpful_after",
-        "clause_breaks", "not_tried_breaks", "false_positive",
-    )(check_patterns)
 
 
 CUES = load_cues("care", CareCues)

@@ -16,33 +16,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from pydantic import field_validator
 
 from nlp.extract.cues import StrictModel, alternation, load_cues
-from nlp.validation import check_patterns
 from nlp.extract.view import NoteView, Sentence
 from nlp.schema import PainDuration
+from nlp.validation import Regex
 
 DAYS_PER_MONTH = 30.4375
 WEEKS_PER_MONTH = 4.345
 
 
 class Unit(StrictModel):
-    pattern: str
+    pattern: Regex
     months: float
 
 
 class DurationCues(StrictModel):
     units: list[Unit]
     number_words: dict[str, float]
-    vague: list[str]
-    pain_words: list[str]
-    qualifiers: list[str]
-    blockers: list[str]
-    date_labels: list[str]
+    vague: list[Regex]
+    pain_words: list[Regex]
+    qualifiers: list[Regex]
+    blockers: list[Regex]
+    date_labels: list[Regex]
     skip_sections: list[str]
-
-    _v = field_validator("vague", "pain_words", "qualifiers", "blockers", "date_labels")(check_patterns)
 
 
 CUES = load_cues("duration", DurationCues)

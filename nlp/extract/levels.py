@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from nlp.extract.procedure import performs_si_lateral_branch_block, si_nerve_sentence
 from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, header_categories
 from nlp.resources import read_yaml
-from nlp.validation import check_regex
+from nlp.validation import Regex
 from nlp.schema import Level, Side, region_of_joint
 
 LEXICON = "lexicons/levels.yaml"
@@ -44,24 +44,14 @@ class _Strict(BaseModel):
 
 
 class _SidePattern(_Strict):
-    pattern: str
+    pattern: Regex
     side: SideValue
     form: Literal["adj", "adv"]
 
-    @field_validator("pattern")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        return check_regex(value)
-
 
 class _NerveNoun(_Strict):
-    pattern: str
+    pattern: Regex
     kind: Literal["medial_branch", "dorsal_ramus"]
-
-    @field_validator("pattern")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        return check_regex(value)
 
 
 class _RuleIds(_Strict):
@@ -81,16 +71,16 @@ class LevelLexicon(_Strict):
     filler_words: list[str]
     sides: list[_SidePattern]
     nerve_nouns: list[_NerveNoun]
-    third_occipital: list[str]
+    third_occipital: list[Regex]
     nerve_list_words: list[str]
-    non_side_nouns: list[str]
-    repeat_cues: list[str]
-    other_side_cues: list[str]
-    other_side_verbs: list[str]
-    facet_anchors: list[str]
-    disqualifiers: list[str]
-    context_cues: list[str]
-    hypothetical_cues: list[str]
+    non_side_nouns: list[Regex]
+    repeat_cues: list[Regex]
+    other_side_cues: list[Regex]
+    other_side_verbs: list[Regex]
+    facet_anchors: list[Regex]
+    disqualifiers: list[Regex]
+    context_cues: list[Regex]
+    hypothetical_cues: list[Regex]
     generic_openers: list[str]
     facet_labels: list[str]
     strong_facet_labels: list[str]
@@ -100,7 +90,7 @@ class LevelLexicon(_Strict):
     core_sections: list[str]
     field_sections: list[str]
     side_fields: list[str]
-    side_statements: list[str]
+    side_statements: list[Regex]
     side_statement_max_chars: int
     side_statement_reach: int
     rule_ids: _RuleIds
@@ -112,12 +102,6 @@ class LevelLexicon(_Strict):
         if bad or len(set(value)) != len(value):
             raise ValueError(f"expected unique vertebra names like L4, got {bad or value}")
         return value
-
-    @field_validator("third_occipital", "non_side_nouns", "repeat_cues", "other_side_cues", "other_side_verbs",
-                     "facet_anchors", "disqualifiers", "context_cues", "hypothetical_cues", "side_statements")
-    @classmethod
-    def _regexes(cls, value: list[str]) -> list[str]:
-        return [check_regex(v) for v in value]
 
 
 def _words_re(patterns: Iterable[str]) -> re.Pattern[str]:

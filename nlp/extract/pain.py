@@ -27,31 +27,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pydantic import field_validator
-
 from nlp.extract.cues import StrictModel, alternation, load_cues
-from nlp.validation import check_patterns
 from nlp.extract.view import NoteView, Sentence
 from nlp.schema import PainScale, PainScore, PainTiming, PercentRelief
+from nlp.validation import Regex
 
 
 class PainCues(StrictModel):
-    pre: list[str]
-    post: list[str]
+    pre: list[Regex]
+    post: list[Regex]
     pre_sections: list[str]
     post_sections: list[str]
-    conditional: list[str]
-    threshold_after: list[str]
-    date_before: list[str]
-    relief_words: list[str]
-    relief_duration_units: list[str]
-    not_pain_items: list[str]
-    not_pain_items_after: list[str]
-
-    _v = field_validator(
-        "pre", "post", "conditional", "threshold_after", "date_before", "relief_words", "relief_duration_units",
-        "not_pain_items", "not_pain_items_after",
-    )(check_patterns)
+    conditional: list[Regex]
+    threshold_after: list[Regex]
+    date_before: list[Regex]
+    relief_words: list[Regex]
+    relief_duration_units: list[Regex]
+    not_pain_items: list[Regex]
+    not_pain_items_after: list[Regex]
 
 
 CUES = load_cues("pain", PainCues)
