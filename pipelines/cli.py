@@ -11,8 +11,21 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from nlp.text_input import MAX_NOTE_BYTES
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Facet injection note extraction, coding and denial-risk checks.")
 err = Console(stderr=True)
+
+
+# Options shared by several commands (same name, help and default everywhere).
+PayerOption = Annotated[str, typer.Option(help="Payer profile: medicare or commercial.")]
+PayerFileOption = Annotated[Path | None, typer.Option(help="A payer profile YAML file (overrides --payer).")]
+MaxBytesOption = Annotated[int, typer.Option(help="Largest note accepted, in bytes.")]
+IdColOption = Annotated[str, typer.Option(help="Note id column.")]
+TextColOption = Annotated[str, typer.Option(help="Note text column.")]
+PatientColOption = Annotated[str | None, typer.Option(help="Patient id column (default: patient_id when present).")]
+DateColOption = Annotated[str | None, typer.Option(help="Date of service column (default: date_of_service when present).")]
+PayerColOption = Annotated[str | None, typer.Option(help="Per-row payer profile column (overrides --payer for that row).")]
 
 
 class OutputFormat(str, Enum):
@@ -53,10 +66,10 @@ def _read(path: str, max_bytes: int) -> tuple[str, str]:
 def analyze(
     paths: Annotated[list[str], typer.Argument(help="Note files, directories of *.txt, or - for stdin.")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text (default), json (one note) or jsonl.")] = OutputFormat.text,
-    payer: Annotated[str, typer.Option(help="Payer profile: medicare or commercial.")] = "medicare",
-    payer_file: Annotated[Path | None, typer.Option(help="A payer profile YAML file (overrides --payer).")] = None,
+    payer: PayerOption = "medicare",
+    payer_file: PayerFileOption = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when an error-severity flag fires (like a linter).")] = False,
-    max_bytes: Annotated[int, typer.Option(help="Largest note accepted, in bytes.")] = 200_000,
+    max_bytes: MaxBytesOption = MAX_NOTE_BYTES,
 ) -> None:
     """Extract facts with evidence, suggest claim lines and flag denial risks."""
     from nlp.api import Analyzer
@@ -187,16 +200,16 @@ def serve(
 def batch(
     input: Annotated[Path, typer.Argument(help="A folder of .txt notes (recursive) or a .csv/.tsv/.jsonl/.parquet archive.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output: .jsonl (full results) or .csv/.parquet (tidy tables + .claim_lines/.flags beside it).")],
-    id_col: Annotated[str, typer.Option(help="Note id column.")] = "note_id",
-    text_col: Annotated[str, typer.Option(help="Note text column.")] = "text",
-    patient_col: Annotated[str | None, typer.Option(help="Patient id column (default: patient_id when present).")] = None,
-    date_col: Annotated[str | None, typer.Option(help="Date of service column (default: date_of_service when present).")] = None,
-    payer_col: Annotated[str | None, typer.Option(help="Per-row payer profile column (overrides --payer for that row).")] = None,
-    payer: Annotated[str, typer.Option(help="Payer profile: medicare or commercial.")] = "medicare",
-    payer_file: Annotated[Path | None, typer.Option(help="A payer profile YAML file (overrides --payer).")] = None,
+    id_col: IdColOption = "note_id",
+    text_col: TextColOption = "text",
+    patient_col: PatientColOption = None,
+    date_col: DateColOption = None,
+    payer_col: PayerColOption = None,
+    payer: PayerOption = "medicare",
+    payer_file: PayerFileOption = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     chunk_size: Annotated[int, typer.Option(help="Notes per work unit sent to a worker.")] = 128,
-    max_bytes: Annotated[int, typer.Option(help="Largest note accepted, in bytes.")] = 200_000,
+    max_bytes: MaxBytesOption = MAX_NOTE_BYTES,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of the same command.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Discard an interrupted run's partial output and start over.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar (terminal) or periodic lines (stderr).")] = True,
@@ -216,13 +229,13 @@ def spark(
     input: Annotated[str, typer.Argument(help="A .parquet/.csv/.jsonl archive or a folder of .txt notes (any Spark-readable path).")],
     out: Annotated[str, typer.Option("--out", "-o", help="Output folder (Spark writes part files): .parquet, .csv or .jsonl by extension.")],
     master: Annotated[str, typer.Option(help="Spark master; local[2] by default, or leave to spark-submit with --master ''.")] = "local[2]",
-    id_col: Annotated[str, typer.Option(help="Note id column.")] = "note_id",
-    text_col: Annotated[str, typer.Option(help="Note text column.")] = "text",
-    patient_col: Annotated[str | None, typer.Option(help="Patient id column (default: patient_id when present).")] = None,
-    date_col: Annotated[str | None, typer.Option(help="Date of service column (default: date_of_service when present).")] = None,
-    payer_col: Annotated[str | None, typer.Option(help="Per-row payer profile column.")] = None,
-    payer: Annotated[str, typer.Option(help="Payer profile: medicare or commercial.")] = "medicare",
-    max_bytes: Annotated[int, typer.Option(help="Largest note accepted, in bytes.")] = 200_000,
+    id_col: IdColOption = "note_id",
+    text_col: TextColOption = "text",
+    patient_col: PatientColOption = None,
+    date_col: DateColOption = None,
+    payer_col: PayerColOption = None,
+    payer: PayerOption = "medicare",
+    max_bytes: MaxBytesOption = MAX_NOTE_BYTES,
     resume: Annotated[bool, typer.Option("--resume", help="Checkpoint analysed rows in OUT.checkpoint and continue an interrupted run of the same command.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete an interrupted run's checkpoint and start over.")] = False,
     chunk_rows: Annotated[int, typer.Option(help="Rows per checkpoint chunk (with --resume).")] = 100_000,

@@ -28,6 +28,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from nlp.text_input import MAX_NOTE_BYTES
 from pipelines.readers import Columns, SourceRow, make_row
 from pipelines.writers import NOTE_COLUMNS, note_row
 
@@ -56,7 +57,7 @@ def local_session(master: str | None = "local[2]", app_name: str = "facetcoder")
             .getOrCreate())
 
 
-def read_archive(spark: Any, path: str, columns: Columns, max_bytes: int = 200_000) -> Any:
+def read_archive(spark: Any, path: str, columns: Columns, max_bytes: int = MAX_NOTE_BYTES) -> Any:
     """A DataFrame with `row` (input order) and the columns named `_INPUT_COLS` (absent ones null)."""
     from pyspark.sql import functions as F
 
@@ -217,7 +218,7 @@ def _stage2(stage1: Any, longitudinal: bool) -> Any:
     return result.orderBy("row")
 
 
-def analyze_dataframe(df: Any, payer: str = "medicare", max_bytes: int = 200_000, longitudinal: bool = True) -> Any:
+def analyze_dataframe(df: Any, payer: str = "medicare", max_bytes: int = MAX_NOTE_BYTES, longitudinal: bool = True) -> Any:
     """Analyse a DataFrame from `read_archive` (columns `_INPUT_COLS`, `malformed`, `row`).
 
     Returns the tidy note columns plus `result_json` (the same record the local batch writes), by row.
@@ -425,7 +426,7 @@ def read_output(spark: Any, out: str) -> Any:
 
 
 def run_spark(input_path: str, out: str, columns: Columns | None = None, payer: str = "medicare",
-              max_bytes: int = 200_000, master: str | None = "local[2]", spark: Any = None,
+              max_bytes: int = MAX_NOTE_BYTES, master: str | None = "local[2]", spark: Any = None,
               resume: bool = False, chunk_rows: int = 100_000, overwrite: bool = False) -> Any:
     """Read, analyse and write (Spark part files in the folder `out`; format from its extension).
 
@@ -461,7 +462,7 @@ def run_spark(input_path: str, out: str, columns: Columns | None = None, payer: 
 
 def spark_cli(input_path: str, out: str, *, master: str | None = "local[2]", id_col: str = "note_id", text_col: str = "text",
               patient_col: str | None = None, date_col: str | None = None, payer_col: str | None = None,
-              payer: str = "medicare", max_bytes: int = 200_000, resume: bool = False, overwrite: bool = False,
+              payer: str = "medicare", max_bytes: int = MAX_NOTE_BYTES, resume: bool = False, overwrite: bool = False,
               chunk_rows: int = 100_000) -> int:
     """The `facetcoder spark` command; returns the exit code."""
     from rich.console import Console
@@ -502,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--patient-col")
     ap.add_argument("--date-col")
     ap.add_argument("--payer-col")
-    ap.add_argument("--max-bytes", type=int, default=200_000)
+    ap.add_argument("--max-bytes", type=int, default=MAX_NOTE_BYTES)
     ap.add_argument("--master", default=None, help="default: the master given to spark-submit")
     ap.add_argument("--resume", action="store_true",
                     help="checkpoint stage 1 in OUT.checkpoint and continue an interrupted run of the same command")
