@@ -14,8 +14,10 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
+from nlp.extract.cues import StrictModel, alternation, load_cues
 from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence
 from nlp.schema import Procedure, ProcedureFamily
+from nlp.validation import Regex
 
 FAMILY_OF_LABEL: dict[str, ProcedureFamily] = {
     "PROC_MBB": "medial_branch_block",
@@ -39,11 +41,18 @@ _STRONG, _WEAK = 1.0, 0.3
 _PRIORITY: dict[ProcedureFamily, float] = {"radiofrequency_ablation": 1.6, "sacroiliac_joint": 1.0}
 
 
-_DORSAL_RAMUS = re.compile(r"dorsal\s+ram", re.I)
-_LATERAL_BRANCH = re.compile(r"lateral\s+(?:sacral\s+)?branch", re.I)
-# Sacral targets: a bare "lateral branch" is an SI target only next to one of these ("the sacral ala
-# for the L5 dorsal ramus" of a lumbar block is not one).
-_SACRAL = re.compile(r"(?<![\w-])S[2-4](?!\d)|sacroiliac|(?<![\w-])SI(?![\w-])|sacral\s+foram", re.I)
+class ProcedureCues(StrictModel):
+    """`procedure` section of lexicons/cues.yaml: sacroiliac nerve-block cues (R-NBR-SIJ)."""
+
+    dorsal_ramus: list[Regex]
+    lateral_branch: list[Regex]
+    sacral_targets: list[Regex]
+
+
+CUES = load_cues("procedure", ProcedureCues)
+_DORSAL_RAMUS = re.compile(alternation(CUES.dorsal_ramus), re.I)
+_LATERAL_BRANCH = re.compile(alternation(CUES.lateral_branch), re.I)
+_SACRAL = re.compile(alternation(CUES.sacral_targets), re.I)
 
 
 def is_dorsal_ramus(m: Mention) -> bool:
