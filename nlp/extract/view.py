@@ -213,12 +213,13 @@ def note_view(doc: Doc) -> NoteView:
     for start, end, label, ent in sorted(spans, key=lambda row: (row[0], -row[1])):
         if in_title(start):
             continue  # a header word ("SEDATION:") is not a mention
-        spelling = exact.get((label, text[start:end].lower()))
-        if spelling is not None and text[start:end] != spelling:
+        words = text[start:end]
+        spelling = exact.get((label, words.lower())) if exact else None
+        if spelling is not None and words != spelling:
             continue  # "Pt tolerated" is the patient, not PT
         status = _status(ent) if statuses is None else statuses.get((start, end), _NO_STATUS)
         mentions.append(Mention(
-            label=label, start=start, end=end, text=text[start:end], section=section_for(start),
+            label=label, start=start, end=end, text=words, section=section_for(start),
             negated=bool(status.get("is_negated")) or _unchecked(text, start, end),
             historical=bool(status.get("is_historical")), hypothetical=bool(status.get("is_hypothetical")),
             family=bool(status.get("is_family")), uncertain=bool(status.get("is_uncertain")),
