@@ -20,6 +20,7 @@ from nlp.coding import code_note, load_profile
 from nlp.extract.facts import extract_facts
 from nlp.extract.view import note_view
 from nlp.models_runtime import apply_models, apply_models_batch, load_models
+from nlp.normalize import normalize, restore_evidence
 from nlp.pipeline import get_pipeline
 from nlp.schema import NoteResult
 from nlp.text_input import validate_text
@@ -38,7 +39,12 @@ class Analyzer:
     def analyze(self, text: str, note_id: str = "note", payer: str | Path | None = None) -> NoteResult:
         """Analyse one note. Raises `nlp.errors.InputError` for empty/binary/oversized text."""
         validate_text(text)
-        return self._finish(self.nlp(text), note_id, payer)
+        norm = normalize(text)
+        view = note_view(self.nlp(norm.text))
+        facts = apply_models(extract_facts(view, note_id), view.text, self.models)
+        result = code_note(facts, payer if payer is not None else self.payer)
+        restore_evidence(result, norm)
+        return result
 
     def analyze_many(
         self, items: Iterable[tuple[str, str] | tuple[str, str, str | None]], batch_size: int = 64,
@@ -49,19 +55,24 @@ class Analyzer:
         Texts must already be validated (`nlp.text_input.validate_text`); a per-item payer
         overrides `payer`, which overrides the Analyzer's default.
         """
-        pairs = ((item[1], (item[0], item[2] if len(item) > 2 else None)) for item in items)
-        docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)
-        while chunk := list(islice(docs, batch_size)):
-            views = [note_view(doc) for doc, _ in chunk]
-            facts = [extract_facts(view, note_id) for view, (_, (note_id, _)) in zip(views, chunk, strict=True)]
-            facts = apply_models_batch(facts, [view.text for view in views], self.models)
-            for result, (_, (_, item_payer)) in zip(facts, chunk, strict=True):
-                yield code_note(result, item_payer or payer or self.payer)
+        return run_notes(self.nlp, items, self.models, payer or self.payer, batch_size)
 
-    def _finish(self, doc, note_id: str, payer: str | Path | None) -> NoteResult:
-        view = note_view(doc)
-        facts = apply_models(extract_facts(view, note_id), view.text, self.models)
-        return code_note(facts, payer if payer is not None else self.payer)
+
+def run_notes(
+    nlp: Language, items: Iterable[tuple[str, str] | tuple[str, str, str | None]], models: object,
+    payer: str | Path, batch_size: int = 64,
+) -> Iterator[NoteResult]:
+    """The one batch path: normalise, pipe, view, extract, models (None: rules only), code, restore offsets."""
+    normed = ((normalize(item[1]), item[0], item[2] if len(item) > 2 else None) for item in items)
+    docs = nlp.pipe(((norm.text, (norm, nid, p)) for norm, nid, p in normed), as_tuples=True, batch_size=batch_size)
+    while chunk := list(islice(docs, batch_size)):
+        views = [note_view(doc) for doc, _ in chunk]
+        facts = [extract_facts(view, nid) for view, (_, (_, nid, _)) in zip(views, chunk, strict=True)]
+        facts = apply_models_batch(facts, [view.text for view in views], models)
+        for result, (_, (norm, _, item_payer)) in zip(facts, chunk, strict=True):
+            coded = code_note(result, item_payer or payer)
+            restore_evidence(coded, norm)
+            yield coded
 
 
 def analyze(text: str, note_id: str = "note", payer: str | Path = "medicare") -> NoteResult:

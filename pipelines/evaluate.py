@@ -77,23 +77,15 @@ def read_notes(notes_dir: str | Path, note_ids: Iterable[str] | None = None) -> 
 
 def predict(pairs: Sequence[tuple[str, str]], models: Any = None, payer: str = "medicare",
             analyzer: Any = None) -> Iterator[Any]:
-    """NoteResults for (note_id, text) pairs: rules, then `apply_models` (when models), then coding.
+    """NoteResults for (note_id, text) pairs: rules, then the models (when given), then coding.
 
-    Mirrors `Analyzer._finish` with an explicit models argument, so rules-only and rules+model can
-    be compared whatever the Analyzer's default is.
+    The Analyzer's own batch path (`nlp.api.run_notes`) with an explicit models argument, so rules-only
+    and rules+model can be compared whatever the Analyzer's default is.
     """
-    from nlp.api import Analyzer
-    from nlp.coding import code_note
-    from nlp.extract.facts import extract_facts
-    from nlp.extract.view import note_view
-    from nlp.models_runtime import apply_models
+    from nlp.api import Analyzer, run_notes
 
-    analyzer = analyzer or Analyzer(payer)
-    docs = analyzer.nlp.pipe(((text, nid) for nid, text in pairs), as_tuples=True, batch_size=32)
-    for doc, nid in docs:
-        view = note_view(doc)
-        facts = apply_models(extract_facts(view, nid), view.text, models)
-        yield code_note(facts, payer)
+    analyzer = analyzer or Analyzer(payer, use_models=False)
+    yield from run_notes(analyzer.nlp, pairs, models, payer, batch_size=32)
 
 
 def predict_records(pairs: Sequence[tuple[str, str]], models: Any = None, payer: str = "medicare",

@@ -54,11 +54,12 @@ def rule_facts(pairs: Sequence[tuple[str, str]]) -> dict[str, NoteResult]:
     """Rule-only facts (no coding) for (note_id, text) pairs."""
     from nlp.extract.facts import extract_facts
     from nlp.extract.view import note_view
+    from nlp.normalize import normalize
     from nlp.pipeline import get_pipeline
 
     nlp = get_pipeline()
     return {nid: extract_facts(note_view(doc), nid)
-            for doc, nid in nlp.pipe(((t, n) for n, t in pairs), as_tuples=True, batch_size=32)}
+            for doc, nid in nlp.pipe(((normalize(t).text, n) for n, t in pairs), as_tuples=True, batch_size=32)}
 
 
 Probs = dict[str, dict[str, dict[str, float]]]  # note_id -> task -> class -> p
@@ -135,7 +136,9 @@ def train_models(corpus: str | Path, out: str | Path, seed: int = 13) -> dict[st
     if not by_split["train"]:
         raise ValueError(f"{corpus}: the train split is empty")
     pairs = read_notes(corpus / "notes", [g["note_id"] for s in by_split.values() for g in s])
-    texts = dict(pairs)
+    from nlp.normalize import normalize
+
+    texts = {nid: normalize(text).text for nid, text in pairs}  # what the runtime scores
     facts = rule_facts(pairs)
     out.mkdir(parents=True, exist_ok=True)
     thresholds: dict[str, float] = {}
