@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.features import RULES_COLUMN, TEXT_COLUMN, feature_frame, rule_features
-from nlp.schema import NoteResult
+from nlp.schema import ModelReading, NoteResult
 
 META_FILE = "meta.json"
 # task -> (artifact file, NoteResult section, attribute)
@@ -90,17 +90,18 @@ def _row_probs(estimator: Any, frame: Any) -> list[dict[str, float]]:
 
 
 def _apply_one(result: NoteResult, task: str, probs: dict[str, float], threshold: float) -> None:
+    """Record the model's reading on the fact; the rules' value stands (the models never override today).
+
+    `threshold` is kept in the artifacts for the model card; review routing uses its own cut-off
+    (`nlp.coding.review.MODEL_DISAGREE_P`).
+    """
     _, section, attr = TASKS[task]
     fact = getattr(result, section)
     rule_value = getattr(fact, attr)
     best = max(probs, key=lambda c: (probs[c], c))
-    if best != rule_value and probs[best] >= threshold:
-        setattr(fact, attr, best)
-        fact.reason = f"model: {best} (p={probs[best]:.2f}) over the rules' {rule_value} [{fact.reason}] {MODEL_TAG}"
-        fact.confidence = round(probs[best], 4)
-    elif rule_value in probs:
-        fact.reason = f"{fact.reason} {MODEL_TAG}"
-        fact.confidence = round(probs[rule_value], 4)
+    fact.model = ModelReading(value=best, p=round(probs[best], 4))
+    fact.reason = f"{fact.reason} {MODEL_TAG}"
+    fact.confidence = round(probs.get(rule_value, 0.0), 4)
 
 
 def override(result: NoteResult, probs: dict[str, dict[str, float]], thresholds: dict[str, float]) -> NoteResult:

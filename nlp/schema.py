@@ -32,6 +32,7 @@ AgentKind = Literal["local_anesthetic", "steroid", "contrast", "other"]
 SedationKind = Literal["iv_sedation", "midazolam", "fentanyl", "mac", "general", "local_only", "other"]
 Severity = Literal["error", "warning", "info"]
 Assertion = Literal["affirmed", "negated", "not_documented"]
+ReviewStatus = Literal["auto", "needs_review"]
 
 
 class _Model(BaseModel):
@@ -50,12 +51,20 @@ class Evidence(_Model):
         return cls(start=start, end=end, text=note[start:end])
 
 
+class ModelReading(_Model):
+    """What a calibrated model reads for a fact (it never replaces the rules' value; it can route to review)."""
+
+    value: str
+    p: float
+
+
 class Procedure(_Model):
     family: ProcedureFamily = "no_procedure"
     # Other families also performed in the same note (e.g. an MBB plus an SI injection).
     other_families: list[ProcedureFamily] = Field(default_factory=list)
     reason: str = "not documented"
     confidence: float | None = None
+    model: ModelReading | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     rule_ids: list[str] = Field(default_factory=list)
 
@@ -81,6 +90,7 @@ class Intent(_Model):
     value: IntentValue = "unknown"
     reason: str = "not documented"
     confidence: float | None = None
+    model: ModelReading | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     rule_ids: list[str] = Field(default_factory=list)
 
@@ -179,6 +189,23 @@ class ChecklistItem(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class ReviewReason(_Model):
+    """Why a person should read the note before the lines are sent: a doubt, not a documentation gap."""
+
+    id: str
+    detail: str = ""  # what disagrees, in the note's own terms (levels, sides, values)
+    message: str = ""
+    rule_ids: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Review(_Model):
+    """`auto`: nothing in the note contradicts the reading; `needs_review`: see `reasons`."""
+
+    status: ReviewStatus = "auto"
+    reasons: list[ReviewReason] = Field(default_factory=list)
+
+
 class NoteResult(_Model):
     note_id: str
     schema_version: str = SCHEMA_VERSION
@@ -199,6 +226,7 @@ class NoteResult(_Model):
     claim_lines: list[ClaimLine] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     checklist: list[ChecklistItem] = Field(default_factory=list)
+    review: Review = Field(default_factory=Review)
     # Set only when the note could not be analysed (batch error rows); facts are then empty.
     error: str | None = None
 

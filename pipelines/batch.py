@@ -80,6 +80,7 @@ class BatchSummary:
     rows: int = 0
     results: int = 0
     errors: Counter = field(default_factory=Counter)
+    review: Counter = field(default_factory=Counter)  # auto / needs_review, over results
     cross_visit_flags: int = 0
     visits: int = 0
     longitudinal: bool = False
@@ -434,6 +435,7 @@ def _finalize(state: RunState, has_visits: bool, options: BatchOptions, summary:
                     summary.errors[obj["error"]] += 1
                 else:
                     summary.results += 1
+                    summary.review[(obj.get("review") or {}).get("status", "auto")] += 1
                 if index is not None and (visit := visit_of(obj, options.payer)) is not None:
                     index.add(visit)
         flags_iter: Iterator[tuple[int, list]] = iter(())
@@ -482,6 +484,8 @@ def print_summary(summary: BatchSummary, console: Any) -> None:
     table.add_row("results", f"{summary.results:,}")
     for reason, n in sorted(summary.errors.items()):
         table.add_row(f"errors: {reason}", f"{n:,}")
+    for status in ("auto", "needs_review"):
+        table.add_row(f"review: {status}", f"{summary.review[status]:,}")
     if summary.longitudinal:
         table.add_row("visits checked across notes", f"{summary.visits:,}")
         table.add_row("cross-visit flags", f"{summary.cross_visit_flags:,}")

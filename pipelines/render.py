@@ -83,6 +83,14 @@ def flags_table(r: NoteResult) -> Table:
     return t
 
 
+def review_panel(r: NoteResult) -> Panel:
+    """Auto-coded, or why a person should read the note before sending the lines."""
+    if r.review.status == "auto":
+        return Panel("[green]auto[/green]: nothing in the note contradicts this reading", title="review", expand=False)
+    rows = [f"[bold yellow]{x.id}[/bold yellow] {x.message}\n    {_spans(x.evidence)}" for x in r.review.reasons]
+    return Panel("\n".join(rows), title="[bold yellow]needs review[/bold yellow]", expand=False)
+
+
 def checklist_table(r: NoteResult) -> Table:
     t = Table(title="Documentation checklist", expand=True)
     for col in ("", "element", "evidence"):
@@ -93,7 +101,7 @@ def checklist_table(r: NoteResult) -> Table:
 
 
 def render(result: NoteResult, console: Console) -> None:
-    parts = [facts_table(result), claims_table(result)]
+    parts = [review_panel(result), facts_table(result), claims_table(result)]
     if result.claim_lines:
         parts.append(Panel(claim_line_text(result), title="copy", expand=False))
     if result.flags:

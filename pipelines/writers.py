@@ -27,7 +27,8 @@ NOTE_COLUMNS: list[tuple[str, str]] = [
     ("payer", "string"), ("error", "string"), ("procedure_family", "string"), ("other_families", "string"),
     ("imaging", "string"), ("intent", "string"), ("regions", "string"), ("levels", "string"),
     ("percent_relief_max", "float64"), ("cpt_codes", "string"), ("n_claim_lines", "int64"),
-    ("flag_ids", "string"), ("n_flags", "int64"), ("max_severity", "string"), ("schema_version", "string"),
+    ("flag_ids", "string"), ("n_flags", "int64"), ("max_severity", "string"), ("review_status", "string"),
+    ("review_reasons", "string"), ("schema_version", "string"),
 ]
 CLAIM_COLUMNS: list[tuple[str, str]] = [
     ("row", "int64"), ("note_id", "string"), ("line", "int64"), ("cpt", "string"), ("modifiers", "string"),
@@ -91,6 +92,8 @@ def note_row(obj: dict[str, Any]) -> dict[str, Any]:
         "cpt_codes": _join(line["cpt"] for line in lines), "n_claim_lines": len(lines),
         "flag_ids": _join(f["id"] for f in flags), "n_flags": len(flags),
         "max_severity": max(severities, key=_SEVERITY_RANK.__getitem__) if severities else None,
+        "review_status": (obj.get("review") or {}).get("status"),
+        "review_reasons": _join(r["id"] for r in (obj.get("review") or {}).get("reasons", [])),
         "schema_version": obj.get("schema_version"),
     }
 

@@ -26,6 +26,7 @@ from nlp.coding.models import (
     CptRow,
     FamilyRow,
     FlagRow,
+    ReviewReasonRow,
     Guidance,
     LineRuleRow,
     PayerProfile,
@@ -50,6 +51,7 @@ TABLE_FILES: dict[str, tuple[type, str]] = {
     "line_rules.csv": (LineRuleRow, "key"),
     "procedure_families.csv": (FamilyRow, "family"),
     "flags.csv": (FlagRow, "id"),
+    "review_reasons.csv": (ReviewReasonRow, "id"),
     "checklist.csv": (ChecklistRow, "id"),
     "icd10_phrases.csv": (PhraseRow, "concept"),
     "icd10_concept_codes.csv": (ConceptCodeRow, "concept"),
@@ -97,6 +99,21 @@ def _flag_rows(rows: list[FlagRow], file: str) -> dict[str, FlagRow]:
             raise RuleTableError(f"{file}: row id={row.id!r}: unknown placeholder(s) {sorted(unknown)}; expected some of {sorted(flag_checks.TEMPLATE_FIELDS)}")
     _expect_same(file, "flag ids", flags, [*flag_checks.CHECKS, *flag_checks.ENGINE_FLAGS])
     return flags
+
+
+def _review_rows(rows: list[ReviewReasonRow], file: str) -> dict[str, ReviewReasonRow]:
+    """Exactly the reason ids the extractors and review checks raise, each at its stated stage."""
+    from nlp.coding import review
+    from nlp.extract.doubts import EXTRACT_REASONS
+
+    reasons = unique(rows, "id", file)
+    for row in reasons.values():
+        unknown = flag_checks.template_fields(row.message) - review.TEMPLATE_FIELDS
+        if unknown:
+            raise RuleTableError(f"{file}: row id={row.id!r}: unknown placeholder(s) {sorted(unknown)}; expected some of {sorted(review.TEMPLATE_FIELDS)}")
+    for stage, ids in (("extract", EXTRACT_REASONS), ("coding", review.REVIEW_CHECKS)):
+        _expect_same(file, f"review reason ids raised by {stage}", [r.id for r in reasons.values() if r.raised_by == stage], ids)
+    return reasons
 
 
 def _concept_codes(rows: list[ConceptCodeRow], concepts: set[str], file: str) -> dict[tuple[str, str], ConceptCodeRow]:
@@ -147,6 +164,7 @@ def build_tables(raw: Mapping[str, list[dict[str, str]]], names: Mapping[str, st
         line_rules=line_rules,
         families=families,
         flags=_flag_rows(rows["flags.csv"], show["flags.csv"]),
+        review_reasons=_review_rows(rows["review_reasons.csv"], show["review_reasons.csv"]),
         checklist=checklist,
         phrases=phrases,
         concept_codes=_concept_codes(rows["icd10_concept_codes.csv"], {p.row.concept for p in phrases}, show["icd10_concept_codes.csv"]),

@@ -12,6 +12,7 @@ from nlp.coding.flags import not_facet_flag, run_checks
 from nlp.coding.icd10 import pointers, resolve
 from nlp.coding.lines import build_sessions, guidance_of, merge_levels, session_lines
 from nlp.coding.models import PayerProfile
+from nlp.coding.review import build_review
 from nlp.coding.tables import RuleTables
 from nlp.schema import ClaimLine, NoteResult
 
@@ -30,10 +31,11 @@ def code_note(
     empty = {"claim_lines": [], "flags": [], "checklist": [], "payer": prof.id}
     if result.error is not None:
         return result.model_copy(update=empty)
+    review = build_review(result, tabs.review_reasons)
     family = tabs.families[result.procedure.family]
     if not family.in_scope:
         flag = not_facet_flag(family, result.procedure.evidence, tabs, prof)
-        return result.model_copy(update={**empty, "flags": [flag]})
+        return result.model_copy(update={**empty, "flags": [flag], "review": review})
 
     sessions = build_sessions(result.levels, prof)
     diagnoses = resolve(result.diagnoses, result.levels, tabs)
@@ -53,5 +55,6 @@ def code_note(
             )
     ctx = CodingContext(result, prof, tabs, merge_levels(result.levels), sessions, lines, diagnoses)
     return result.model_copy(
-        update={"claim_lines": lines, "flags": run_checks(ctx), "checklist": build_checklist(ctx), "payer": prof.id}
+        update={"claim_lines": lines, "flags": run_checks(ctx), "checklist": build_checklist(ctx), "payer": prof.id,
+                "review": review}
     )

@@ -108,6 +108,12 @@ class FlagRow(RuleRow):
     fix: str = Field(min_length=1)
 
 
+class ReviewReasonRow(RuleRow):
+    id: str = Field(pattern=r"^[A-Z0-9_]+$")
+    raised_by: Literal["extract", "coding"]
+    message: str = Field(min_length=1)
+
+
 class ChecklistRow(RuleRow):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     label: str = Field(min_length=1)

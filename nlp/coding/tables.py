@@ -12,6 +12,7 @@ from nlp.coding.models import (
     CptRow,
     FamilyRow,
     FlagRow,
+    ReviewReasonRow,
     LineRuleRow,
     PhraseRow,
     RegionTermRow,
@@ -38,6 +39,7 @@ class RuleTables:
     line_rules: dict[str, LineRuleRow]
     families: dict[str, FamilyRow]
     flags: dict[str, FlagRow]  # in table order
+    review_reasons: dict[str, ReviewReasonRow]
     checklist: list[ChecklistRow]
     phrases: list[CompiledPhrase]
     concept_codes: dict[tuple[str, str], ConceptCodeRow]  # (concept, region) -> row

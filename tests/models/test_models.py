@@ -105,17 +105,18 @@ def test_apply_models_sets_confidence_and_reason(trained: Path):
     assert apply_models(rules, text, None) is rules
 
 
-def test_override_only_when_confident():
+def test_models_record_their_reading_and_never_override_the_rules():
     rules = NoteResult(note_id="x", procedure=Procedure(family="medial_branch_block"),
                        intent=Intent(value="diagnostic", reason="local anaesthetic only", confidence=0.75))
     probs = {"intent": {"diagnostic": 0.2, "therapeutic": 0.8}}
-    kept = override(rules, probs, {"intent": 0.9})
-    assert kept.intent.value == "diagnostic" and kept.intent.confidence == 0.2
-    changed = override(rules, probs, {"intent": 0.8})
-    assert changed.intent.value == "therapeutic" and changed.intent.confidence == 0.8
-    assert changed.intent.reason.startswith("model: therapeutic") and changed.intent.reason.endswith(MODEL_TAG)
+    for threshold in (0.5, 0.8, 0.9):
+        out = override(rules, probs, {"intent": threshold})
+        assert out.intent.value == "diagnostic" and out.intent.confidence == 0.2
+        assert out.intent.model is not None and (out.intent.model.value, out.intent.model.p) == ("therapeutic", 0.8)
+        assert out.intent.reason == f"local anaesthetic only {MODEL_TAG}"
+    assert rules.intent.model is None  # input untouched
     none = rules.model_copy(update={"procedure": Procedure(family="no_procedure")})
-    assert override(none, probs, {"intent": 0.5}).intent.value == "diagnostic"  # no intent without a procedure
+    assert override(none, probs, {"intent": 0.5}).intent.model is None  # no intent without a procedure
 
 
 def test_load_models_absent(tmp_path: Path):

@@ -286,6 +286,7 @@
     clear(annotated);
     annotated.appendChild(buildAnnotatedNote(text, r));
     renderLegend();
+    renderReview(r.review);
     renderClaims(r, claimText);
     renderFlags(r.flags);
     renderChecklist(r.checklist);
@@ -295,7 +296,30 @@
     $("result").hidden = false;
     var errors = r.flags.filter(function (f) { return f.severity === "error"; }).length;
     setStatus("Analysed with the " + r.payer + " profile: " + plural(r.claim_lines.length, "claim line") + ", " +
-      plural(r.flags.length, "flag") + (errors ? " (" + errors + " error" + (errors > 1 ? "s" : "") + ")" : "") + ".");
+      plural(r.flags.length, "flag") + (errors ? " (" + errors + " error" + (errors > 1 ? "s" : "") + ")" : "") +
+      (r.review.status === "needs_review" ? "; needs review before sending" : "; auto-coded") + ".");
+  }
+
+  /** Auto-coded, or each reason a person should read the note first (linked to its evidence). */
+  function renderReview(review) {
+    var list = $("review-reasons");
+    clear(list);
+    var needs = review.status === "needs_review";
+    $("review").className = "block review " + (needs ? "review-needed" : "review-auto");
+    $("review-status").textContent = needs ? "(needs review: " + review.reasons.length + ")" : "(auto)";
+    if (!needs) {
+      list.appendChild(el("li", { "class": "ok", text: "Auto-coded: nothing in the note contradicts this reading." }));
+      return;
+    }
+    review.reasons.forEach(function (x) {
+      var item = el("li", { "class": "flag flag-warning", "aria-label": "needs review: " + x.message }, [
+        el("div", { "class": "flag-head" }, [el("code", { "class": "flag-id", text: x.id })]),
+        el("p", { "class": "flag-message", text: x.message }),
+        el("p", { "class": "flag-meta" }, ["Evidence: ", evidenceSummary(x.evidence),
+          x.rule_ids.length ? " \u00b7 rules " + x.rule_ids.join(", ") : ""])
+      ]);
+      list.appendChild(linkable(item, x.evidence));
+    });
   }
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }

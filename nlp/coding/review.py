@@ -1,0 +1,62 @@
+"""Review routing: does a person need to read this note before its lines are sent?
+
+A flag is a documentation gap or denial risk in what the note says; a review reason is a doubt about
+what the note says: two statements that disagree, a reading a model contradicts. Extractors raise
+the doubts they see while reading (`doubt(...)`, kept on `NoteResult.review.reasons`); the checks
+here add the ones visible only after the models ran. Wording, rule ids and the raising stage of
+every id live in `review_reasons.csv`; the table is checked against `REVIEW_CHECKS` and
+`nlp.extract.doubts.EXTRACT_REASONS` on load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from nlp.coding.models import ReviewReasonRow
+from nlp.errors import RuleTableError
+from nlp.schema import Evidence, NoteResult, Review, ReviewReason
+
+# A model that reads another value than the rules with at least this calibrated probability routes to review.
+MODEL_DISAGREE_P = 0.5
+TEMPLATE_FIELDS = frozenset({"detail"})
+
+Check = Callable[[NoteResult], list[ReviewReason]]
+
+
+def check_model_disagrees(result: NoteResult) -> list[ReviewReason]:
+    """The models never change a fact; when one confidently reads another value, a person decides."""
+    out = []
+    facts = [("family", result.procedure, result.procedure.family)]
+    if result.procedure.family != "no_procedure":
+        facts.append(("intent", result.intent, result.intent.value))
+    for task, fact, rule_value in facts:
+        reading = fact.model
+        if reading is None or reading.value == rule_value or reading.p < MODEL_DISAGREE_P:
+            continue
+        detail = f"{task} model: {reading.value} (p={reading.p:.2f}); rules: {rule_value}"
+        out.append(doubt("MODEL_DISAGREES", fact.evidence, detail))
+    return out
+
+
+REVIEW_CHECKS: dict[str, Check] = {"MODEL_DISAGREES": check_model_disagrees}
+
+
+def doubt(reason_id: str, evidence: Iterable[Evidence] = (), detail: str = "") -> ReviewReason:
+    """A review reason as an extractor or check raises it; `build_review` words it from the table."""
+    return ReviewReason(id=reason_id, detail=detail, evidence=list(evidence))
+
+
+def build_review(result: NoteResult, reasons: Mapping[str, ReviewReasonRow]) -> Review:
+    """Every reason (the extractors' and the checks'), worded from the table; `needs_review` when any."""
+    for reason in result.review.reasons:
+        if reason.id not in reasons:
+            raise RuleTableError(f"review reason {reason.id!r} is not in review_reasons.csv; expected one of {sorted(reasons)}")
+    # Coding reasons are recomputed, so coding a coded result again (another payer) gives the same review.
+    raised = [r for r in result.review.reasons if reasons[r.id].raised_by == "extract"]
+    raised += [r for check in REVIEW_CHECKS.values() for r in check(result)]
+    out: list[ReviewReason] = []
+    for reason in raised:
+        row = reasons[reason.id]
+        message = row.message.format(detail=reason.detail or "see evidence")
+        out.append(reason.model_copy(update={"message": message, "rule_ids": list(row.rule_ids)}))
+    return Review(status="needs_review" if out else "auto", reasons=out)
