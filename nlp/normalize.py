@@ -7,16 +7,22 @@ tokenises each of these differently (two spaces become a whitespace token, so th
 `joint  injection` no longer matches), and the answer must not change with them. `normalize()` rewrites
 them to one canonical form and keeps, for every character of the new text, the offset of the character
 it came from, so evidence is always reported against the original note (`restore_evidence`).
+
+Then unambiguous clinical shorthand is written out (`lexicons/shorthand.yaml`: `jt inj` -> `joint
+injection`, `ndl` -> `needle`, `L5 DR` -> `L5 dorsal ramus`, `x 9 mo` -> `x 9 months`), so every
+extractor reads one vocabulary; an expansion's characters map back to the short form they replace.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from nlp.schema import Evidence
+from nlp.validation import Regex
 
 # Characters that carry nothing: zero-width space/joiners, word joiner, BOM, soft hyphen.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -30,8 +36,11 @@ _ONE_FOR_ONE = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
     "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
 })
+# A line break inside a sentence (PDF and fax hard wraps): the next line goes on in lower case and is not a
+# `field:` header. It becomes a space (same length), so phrases split by the wrap match again.
+_WRAP = re.compile(r"(?<=[A-Za-z0-9,)\]])\n(?=[a-z])(?![a-z][a-z /()-]{0,30}:)")
 _NEEDS_WORK = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\u2010-\u2015\u2212\u2018-\u201e\u2032\u2033"
-                         "\u2028\u2029\x85\r]|  | \n| $")
+                         "\u2028\u2029\x85\r]|  | \n| $|[A-Za-z0-9,)\\]]\n[a-z]")
 # After the one-for-one pass, deleted: invisible characters; then CR before LF, blanks at line end and
 # every space but the first of a run.
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -63,14 +72,224 @@ class NormalizedText:
         return o_start, o_end
 
 
+SHORTHAND = "lexicons/shorthand.yaml"
+
+
+class ShorthandRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pattern: Regex
+    expansion: str
+    why: str
+    case_sensitive: bool = False
+    anchor: str | None = None  # lower-case letters every match contains (required unless the rule is one word)
+
+
+class Spelling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    words: list[str]
+    keep: list[str]
+
+
+class ShorthandLexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[ShorthandRule]
+    spelling: Spelling
+
+
+MIN_CORRECTED = 6
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]{%d,}" % (MIN_CORRECTED - 1))
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away from `word`."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    return out
+
+
+@lru_cache(maxsize=1)
+def _corrections() -> dict[str, str]:
+    """Misspelling -> the one domain word it is an edit away from (ambiguous and real words left out)."""
+    spelling = _lexicon().spelling
+    words = {w.lower() for w in spelling.words}
+    seen: dict[str, set[str]] = {}
+    for word in words:
+        for typo in _one_edit(word):
+            seen.setdefault(typo, set()).add(word)
+    keep = words | {w.lower() for w in spelling.keep} | _lexicon_words()
+    return {typo: next(iter(c)) for typo, c in seen.items()
+            if len(c) == 1 and typo not in keep and len(typo) >= MIN_CORRECTED}
+
+
+def _lexicon_words() -> set[str]:
+    """Every word the target, ConText and section lexicons know: never "corrected" ("procedures")."""
+    from nlp.resources import read_json, read_jsonl
+
+    literals = [r["literal"] for r in read_jsonl("lexicons/targets.jsonl")]
+    literals += [r["literal"] for r in read_json("context_rules.json")["context_rules"]]
+    literals += [r["literal"] for r in read_json("section_rules.json")["section_rules"]]
+    return {w.lower() for lit in literals for w in re.findall(r"[A-Za-z][A-Za-z-]+", lit)}
+
+
+def _correct(text: str) -> tuple[str, list[int]] | None:
+    """Misspelt domain words written right (case as written); None when there is none."""
+    table = _corrections()
+    hits = [m for m in _WORD.finditer(text) if m.group().lower() in table]
+    if not hits:
+        return None
+    pieces: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for m in hits:
+        short = m.group()
+        fixed = table[short.lower()]
+        if short.isupper():
+            fixed = fixed.upper()
+        elif short[0].isupper():
+            fixed = fixed[0].upper() + fixed[1:]
+        pieces.append(text[pos:m.start()])
+        where.extend(range(pos, m.start()))
+        pieces.append(fixed)
+        n = len(short)
+        where.extend(m.start() + min(i, n - 1) for i in range(len(fixed) - 1))
+        where.append(m.end() - 1)
+        pos = m.end()
+    pieces.append(text[pos:])
+    where.extend(range(pos, len(text)))
+    return "".join(pieces), where
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> ShorthandLexicon:
+    from nlp.coding.loader import validate_mapping
+    from nlp.resources import read_yaml
+
+    return validate_mapping(read_yaml(SHORTHAND), ShorthandLexicon, SHORTHAND)
+
+
+_PLAIN_WORD = re.compile(r"^\\b([A-Za-z/]+)\\b$")
+_WORDS = re.compile(r"[A-Za-z][A-Za-z/]*")
+
+
+@dataclass(frozen=True)
+class _Shorthand:
+    """Rules split for speed: a plain-word rule (`\\bjt\\b`) is a dict look-up per word; a rule with context
+    (`(?<=L5 )DR`, `dx` before a procedure word) runs only on a note that contains its anchor."""
+
+    words: dict[str, tuple[str, bool]]  # lower-cased short form (or exact, when case-sensitive) -> expansion
+    exact: frozenset[str]  # short forms that only match as written ("MB", "IA")
+    contextual: tuple[ShorthandRule, ...]
+
+
+@lru_cache(maxsize=1)
+def _shorthand() -> _Shorthand:
+    from nlp.errors import RuleTableError
+
+    words: dict[str, tuple[str, bool]] = {}
+    exact: set[str] = set()
+    contextual: list[ShorthandRule] = []
+    for i, rule in enumerate(_lexicon().rules, start=1):
+        plain = _PLAIN_WORD.match(rule.pattern)
+        if plain is None:
+            if not rule.anchor or rule.anchor != rule.anchor.lower():
+                raise RuleTableError(f"{SHORTHAND} rule {i} ({rule.pattern!r}): expected a lower-case 'anchor' for a "
+                                     f"rule that is not one plain word, received {rule.anchor!r}")
+            contextual.append(rule)
+        elif rule.case_sensitive:
+            exact.add(plain.group(1))
+            words[plain.group(1)] = (rule.expansion, True)
+        else:
+            words[plain.group(1).lower()] = (rule.expansion, False)
+    return _Shorthand(words, frozenset(exact), tuple(contextual))
+
+
+@lru_cache(maxsize=256)
+def _contextual_pattern(active: tuple[int, ...]) -> re.Pattern[str]:
+    rules = _shorthand().contextual
+    parts = [f"(?P<r{i}>{rules[i].pattern if rules[i].case_sensitive else '(?i:' + rules[i].pattern + ')'})" for i in active]
+    return re.compile("|".join(parts))
+
+
+def _shorthand_matches(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, expansion, acronym) of every short form in the text, in order, without overlaps."""
+    sh = _shorthand()
+    found: list[tuple[int, int, str, bool]] = []
+    for m in _WORDS.finditer(text):
+        word = m.group()
+        hit = sh.words.get(word) if word in sh.exact else sh.words.get(word.lower())
+        if hit is not None and (word in sh.exact or not hit[1]):
+            found.append((m.start(), m.end(), hit[0], hit[1]))
+    lowered = text.lower()
+    active = tuple(i for i, rule in enumerate(sh.contextual) if rule.anchor in lowered)
+    if active:
+        for m in _contextual_pattern(active).finditer(text):
+            if m.end() > m.start():
+                rule = sh.contextual[int(m.lastgroup[1:])]  # type: ignore[index]
+                found.append((m.start(), m.end(), rule.expansion, rule.case_sensitive))
+    found.sort()
+    out: list[tuple[int, int, str, bool]] = []
+    for hit in found:
+        if not out or hit[0] >= out[-1][1]:
+            out.append(hit)
+    return out
+
+
 def normalize(text: str) -> NormalizedText:
-    """Canonical layout for `text` (see the module docstring); identity when nothing needs changing."""
-    if not _NEEDS_WORK.search(text):
-        return NormalizedText(text, text, None)
-    one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
-    visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
-    out, kept2 = _delete(visible, _DROP)
-    return NormalizedText(text, out, tuple(kept[i] for i in kept2))
+    """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
+    if _NEEDS_WORK.search(text):
+        one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
+        visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
+        canonical, kept2 = _delete(visible, _DROP)
+        canonical = _WRAP.sub(" ", canonical)
+        origin: list[int] | None = [kept[i] for i in kept2]
+    else:
+        canonical, origin = text, None
+    corrected = _correct(canonical)
+    if corrected is not None:
+        canonical, where = corrected
+        base = origin if origin is not None else range(len(text))
+        origin = [base[i] for i in where]
+    hits = _shorthand_matches(canonical)
+    if not hits:
+        return NormalizedText(text, canonical, None if origin is None else tuple(origin))
+    out, where = _expand(canonical, hits)
+    base = origin if origin is not None else range(len(canonical))
+    return NormalizedText(text, out, tuple(base[i] for i in where))
+
+
+def _expand(text: str, hits: list[tuple[int, int, str, bool]]) -> tuple[str, list[int]]:
+    """Every short form replaced by its expansion (case follows the short form, except for acronyms, whose
+    rules are case-sensitive); the source offset of every character.
+
+    The characters of an expansion map onto the short form in order, the last one onto its last character,
+    so a span over the expansion maps back to exactly the short form.
+    """
+    pieces: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for start, end, expansion, acronym in hits:
+        short = text[start:end]
+        if not acronym and short.isupper() and len(short) > 1 and short.strip().isalpha():
+            expansion = expansion.upper()
+        elif not acronym and short[:1].isupper() and expansion[:1].islower():
+            expansion = expansion[0].upper() + expansion[1:]
+        pieces.append(text[pos:start])
+        where.extend(range(pos, start))
+        n = end - start
+        pieces.append(expansion)
+        where.extend(start + min(i, n - 1) for i in range(len(expansion) - 1))
+        where.append(end - 1)
+        pos = end
+    pieces.append(text[pos:])
+    where.extend(range(pos, len(text)))
+    return "".join(pieces), where
 
 
 def _delete(text: str, pattern: re.Pattern[str]) -> tuple[str, list[int]]:
@@ -88,19 +307,26 @@ def _delete(text: str, pattern: re.Pattern[str]) -> tuple[str, list[int]]:
 
 
 def restore_evidence(model: BaseModel, norm: NormalizedText) -> None:
-    """Rewrite, in place, every Evidence inside `model` to offsets and text of the original note."""
+    """Rewrite, in place, every Evidence inside `model` to offsets and text of the original note.
+
+    Facts share Evidence objects (an agent's span is also the intent's evidence), so each object is
+    rewritten once.
+    """
     if not norm.changed:
         return
-    _walk(model, norm)
+    _walk(model, norm, set())
 
 
-def _walk(obj: object, norm: NormalizedText) -> None:
+def _walk(obj: object, norm: NormalizedText, done: set[int]) -> None:
     if isinstance(obj, Evidence):
+        if id(obj) in done:
+            return
+        done.add(id(obj))
         start, end = norm.span(obj.start, obj.end)
         obj.start, obj.end, obj.text = start, end, norm.original[start:end]
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
-            _walk(getattr(obj, name), norm)
+            _walk(getattr(obj, name), norm, done)
     elif isinstance(obj, list):
         for item in obj:
-            _walk(item, norm)
+            _walk(item, norm, done)

@@ -10,11 +10,14 @@ every id live in `review_reasons.csv`; the table is checked against `REVIEW_CHEC
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 from nlp.coding.models import ReviewReasonRow
 from nlp.errors import RuleTableError
-from nlp.schema import Evidence, NoteResult, Review, ReviewReason
+from nlp.extract.doubts import doubt
+from nlp.schema import NoteResult, Review, ReviewReason
+
+__all__ = ["REVIEW_CHECKS", "build_review", "doubt"]
 
 # A model that reads another value than the rules with at least this calibrated probability routes to review.
 MODEL_DISAGREE_P = 0.5
@@ -39,11 +42,6 @@ def check_model_disagrees(result: NoteResult) -> list[ReviewReason]:
 
 
 REVIEW_CHECKS: dict[str, Check] = {"MODEL_DISAGREES": check_model_disagrees}
-
-
-def doubt(reason_id: str, evidence: Iterable[Evidence] = (), detail: str = "") -> ReviewReason:
-    """A review reason as an extractor or check raises it; `build_review` words it from the table."""
-    return ReviewReason(id=reason_id, detail=detail, evidence=list(evidence))
 
 
 def build_review(result: NoteResult, reasons: Mapping[str, ReviewReasonRow]) -> Review:

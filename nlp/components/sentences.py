@@ -7,6 +7,7 @@ in sentence punctuation or a colon, and after `. ` followed by an upper-case let
 
 
 import re
+from functools import lru_cache
 
 import numpy
 from spacy.attrs import IDX, SENT_START
@@ -33,9 +34,25 @@ def _previous_line_tail(text: str, newline: int) -> str:
     return text[max(0, newline - 16) : newline].rstrip(" \t") if newline > 0 else ""
 
 
+@lru_cache(maxsize=1)
+def _inline_field() -> re.Pattern[str]:
+    """A section label after a field separator ("... local only - Guidance: fluoroscopy | Side: left"): in text
+    run together from a template or a one-paragraph paste, each field is its own statement, so a negation in
+    one field does not reach the next."""
+    from nlp.resources import read_json
+
+    labels = sorted({r["literal"] for r in read_json("section_rules.json")["section_rules"] if r["literal"].endswith(":")},
+                    key=len, reverse=True)
+    return re.compile(r"(?:(?<=\s[-|;\u2022]\s)|(?<=[|;]))(?=\s?(?:" + "|".join(map(re.escape, labels)) + "))", re.I)
+
+
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where a sentence starts (always includes the first non-space char)."""
     starts: set[int] = set()
+    for m in _inline_field().finditer(text):
+        pos = m.end() + (1 if text[m.end():m.end() + 1] == " " else 0)
+        if pos < len(text):
+            starts.add(pos)
     first = len(text) - len(text.lstrip())
     if first < len(text):
         starts.add(first)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from nlp.extract.agents import extract_agents, extract_sedation
 from nlp.extract.care import extract_conservative_care
 from nlp.extract.diagnoses import extract_diagnoses, extract_written_codes
+from nlp.extract.document import document_doubts
 from nlp.extract.duration import extract_pain_duration
-from nlp.extract.imaging import extract_imaging
-from nlp.extract.intent import extract_intent
-from nlp.extract.levels import extract_levels
-from nlp.extract.pain import extract_pain_scores
+from nlp.extract.imaging import extract_imaging, imaging_doubts
+from nlp.extract.intent import extract_intent, intent_doubts
+from nlp.extract.levels import extract_levels_and_doubts
+from nlp.extract.pain import extract_pain_scores, pain_doubts
 from nlp.extract.procedure import extract_procedure
 from nlp.extract.radiculopathy import extract_radiculopathy
 from nlp.extract.view import NoteView
-from nlp.schema import Intent, NoteResult
+from nlp.schema import Intent, Level, NoteResult, Review
 
 FACET_FAMILIES = frozenset({"facet_joint_injection", "medial_branch_block"})
 
@@ -23,13 +24,24 @@ def extract_facts(view: NoteView, note_id: str) -> NoteResult:
     agents = extract_agents(view)
     is_facet = procedure.family in FACET_FAMILIES
     pain_scores, relief = extract_pain_scores(view)
+    imaging = extract_imaging(view)
+    if procedure.family == "no_procedure":
+        intent = Intent(reason="no procedure performed in this note")
+    else:
+        intent = extract_intent(view, agents, procedure.family)
+    # Doubts the extractors saw while reading (two statements that disagree); coding words them. Only the
+    # ones that can change a facet claim line count: a neighbouring procedure gets no line to doubt.
+    doubts = document_doubts(view)
+    levels: list[Level] = []
+    if is_facet:
+        levels, level_doubts = extract_levels_and_doubts(view)
+        doubts += level_doubts + imaging_doubts(view, imaging) + intent_doubts(view, intent, agents) + pain_doubts(view)
     return NoteResult(
         note_id=note_id,
         procedure=procedure,
-        imaging=extract_imaging(view),
-        levels=extract_levels(view) if is_facet else [],
-        intent=extract_intent(view, agents, procedure.family) if procedure.family != "no_procedure" else Intent(
-            reason="no procedure performed in this note"),
+        imaging=imaging,
+        levels=levels,
+        intent=intent,
         pain_scores=pain_scores,
         percent_relief=relief,
         conservative_care=extract_conservative_care(view),
@@ -39,4 +51,5 @@ def extract_facts(view: NoteView, note_id: str) -> NoteResult:
         agents=agents,
         sedation=extract_sedation(view),
         cpt_codes_written=extract_written_codes(view),
+        review=Review(reasons=doubts),
     )

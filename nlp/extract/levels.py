@@ -8,7 +8,14 @@ Two layers:
   merges them per joint and settles sides stated elsewhere (procedure header, "Side:" field,
   "repeated on the left", "the other side", a short side-only sentence right after the levels:
   "These were all done on the left."). In a note that blocks the sacroiliac lateral branches the
-  L5 dorsal ramus is an SI target and maps to no facet joint.
+  L5 dorsal ramus is an SI target and maps to no facet joint. Survey / localizer / scout images
+  ("AP scout L1 to S1 for level count") give no levels.
+* `extract_levels_and_doubts(view)`: the same levels and the review reasons they raise. Every item
+  has a role: the procedure line (title, "Procedure:" line, time-out, level/side/nerve fields), the
+  technique (a sentence that says what was done), another statement about today's block, or a
+  signed addendum. When the procedure line and the technique disagree, the technique wins and
+  LEVELS_CONFLICT is raised; an addendum that corrects a level or side wins over the body and raises
+  ADDENDUM_CHANGES_FACT; one that only restates changes nothing (Engine conventions, 2026-12-03).
 
 Lookup data lives in `lexicons/levels.yaml`.
 """
@@ -16,23 +23,28 @@ Lookup data lives in `lexicons/levels.yaml`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
+from nlp.extract.doubts import ADDENDUM_CHANGES_FACT, LEVELS_CONFLICT, doubt
 from nlp.extract.procedure import performs_si_lateral_branch_block, si_nerve_sentence
 from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, header_categories
 from nlp.resources import read_yaml
 from nlp.validation import Regex
-from nlp.schema import Level, Side, region_of_joint
+from nlp.schema import Evidence, Level, ReviewReason, Side, region_of_joint
 
 LEXICON = "lexicons/levels.yaml"
 
 SideValue = Literal["left", "right", "bilateral"]
+# Where an item is written: the procedure line ("title"), a sentence that says what was done (a
+# performed cue: "needles were advanced to ..."), any other sentence about today's block, an addendum.
+Role = Literal["title", "technique", "body", "addendum"]
 NerveKind = Literal["medial_branch", "dorsal_ramus", "third_occipital"]
 
 
@@ -41,6 +53,22 @@ NerveKind = Literal["medial_branch", "dorsal_ramus", "third_occipital"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _lower_case(value: str) -> str:
+    """A pattern matched against the lower-cased note must not need an upper-case letter."""
+    if re.search(r"(?<!\\)[A-Z]", value):
+        raise ValueError(f"expected a lower-case pattern (it is matched against the lower-cased note), got {value!r}")
+    return value
+
+
+LowerRegex = Annotated[Regex, AfterValidator(_lower_case)]
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """The text with A-Z lower-cased and every other character kept: offsets stay the same."""
+    return text.translate(_ASCII_LOWER)
 
 
 class _SidePattern(_Strict):
@@ -93,6 +121,16 @@ class LevelLexicon(_Strict):
     side_statements: list[Regex]
     side_statement_max_chars: int
     side_statement_reach: int
+    negated_side_prefix: Regex
+    localizer_cues: list[Regex]
+    title_headers: list[LowerRegex]
+    title_exam_headers: list[LowerRegex]
+    title_max_chars: int
+    addendum_word: LowerRegex
+    addendum_restates: list[Regex]
+    addendum_corrects: list[Regex]
+    addendum_additive: list[Regex]
+    negated_level_prefix: Regex
     rule_ids: _RuleIds
 
     @field_validator("vertebrae")
@@ -132,6 +170,15 @@ class _Compiled:
     worth_parsing: re.Pattern[str]  # a joint/vertebra, third occipital nerve, repeat or other-side cue
     generic: re.Pattern[str]
     side_statement: re.Pattern[str]  # a short sentence that only states a side ("All on the left.")
+    negated_side: re.Pattern[str]  # "not " right before a side phrase
+    localizer: re.Pattern[str]
+    title_header: re.Pattern[str]
+    title_exam_header: re.Pattern[str]
+    addendum: re.Pattern[str]
+    addendum_restates: re.Pattern[str]
+    addendum_corrects: re.Pattern[str]
+    addendum_additive: re.Pattern[str]
+    negated_level: re.Pattern[str]
 
 
 def _any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
@@ -172,6 +219,16 @@ def _lexicon() -> _Compiled:
         side_field=re.compile("(?:" + "|".join(re.escape(f) for f in lex.side_fields) + r")\s*:"),
         worth_parsing=_any_of(_ATOM, third_occipital, repeat, other_side),
         side_statement=re.compile("|".join(f"(?:{p})" for p in lex.side_statements), re.I),
+        negated_side=re.compile(lex.negated_side_prefix, re.I),
+        localizer=_words_re(lex.localizer_cues),
+        # matched against the lower-cased note: case-sensitive scans of a 200 KB text are ~4x faster
+        title_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_headers) + ")"),
+        title_exam_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_exam_headers) + ")"),
+        addendum=re.compile(rf"(?<![a-z])(?:{lex.addendum_word})(?![a-z])(?=\s*(?:[:(=\-\u2013]|\d|by\b))"),
+        addendum_restates=_words_re(lex.addendum_restates),
+        addendum_corrects=_words_re(lex.addendum_corrects),
+        addendum_additive=_words_re(lex.addendum_additive),
+        negated_level=re.compile(lex.negated_level_prefix, re.I),
     )
 
 
@@ -477,7 +534,9 @@ def parse_side_phrases(text: str, offset: int = 0) -> list[SidePhrase]:
     for p in found:
         if not out or p.start >= out[-1].end:
             out.append(p)
-    return [p for p in out if not unchecked(text, p.start - offset)]
+    neg = lex.negated_side
+    return [p for p in out if not unchecked(text, p.start - offset)
+            and not neg.search(text, max(0, p.start - offset - 24), p.start - offset)]
 
 
 def combine_sides(sides: Iterable[str]) -> Side:
@@ -629,20 +688,30 @@ def _listed_procedure(sentence: Sentence, start: int, end: int) -> bool:
 
 
 _CLAUSE_BREAK = re.compile(
-    r"[;:!?\n]|\.(?=\s|$)|,(?!\s*(?:(?:and|or|&)\s*)?(?:[CTLS]\d|\d{1,2}\s*[-\u2013/]\s*(?:[CTLS]?\d)))", re.I
+    r"[;:!?\n]|\.(?=\s|$)"
+    # a comma splits, except inside a level list, a side word or letter may open the next item ("R C5, R C6")
+    r"|,(?!\s*(?:(?:and|or|&)\s*)?(?:(?:bilateral|bilat|right|left)\s+|(?-i:(?:R|L|Rt|Lt|RT|LT)\.?)\s+)?"
+    r"(?:[CTLS]\d|\d{1,2}\s*[-\u2013/]\s*(?:[CTLS]?\d)))",
+    re.I,
 )
+
+
+@lru_cache(maxsize=64)
+def _breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Starts and ends of a sentence's clause breaks, found once per sentence (a run-on dictation is
+    one sentence with many levels; its hash is computed once, then cached by the string)."""
+    found = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
+    return tuple(a for a, _ in found), tuple(b for _, b in found)
 
 
 def _clause(sentence: Sentence, start: int, end: int) -> tuple[int, int]:
     """Absolute bounds of the clause holding [start, end): commas inside level lists do not split."""
     rel_s, rel_e = start - sentence.start, end - sentence.start
-    lo, hi = 0, len(sentence.text)
-    for m in _CLAUSE_BREAK.finditer(sentence.text):
-        if m.end() <= rel_s:
-            lo = m.end()
-        elif m.start() >= rel_e:
-            hi = m.start()
-            break
+    starts, ends = _breaks(sentence.text)
+    i = bisect_right(ends, rel_s) - 1  # the last break ending at or before the item
+    lo = ends[i] if i >= 0 else 0
+    j = bisect_left(starts, rel_e, lo=max(i + 1, 0))  # the first later break starting at or after its end
+    hi = starts[j] if j < len(starts) else len(sentence.text)
     return lo + sentence.start, hi + sentence.start
 
 
@@ -674,9 +743,59 @@ class _Context:
 
     title_facet: bool
     si_lateral: bool = False  # the note performs a sacroiliac lateral-branch block
+    title_starts: tuple[int, ...] = ()  # procedure-line spans (sorted, non-overlapping): starts ...
+    title_ends: tuple[int, ...] = ()  # ... and ends
+    exam_titles: frozenset[int] = frozenset()  # starts of "EXAM:" procedure lines
+    addendum_start: int | None = None  # where a signed addendum begins (it runs to the end)
+    section_starts: tuple[int, ...] = ()  # sorted starts of the note's sections
+
+    def in_title(self, pos: int) -> bool:
+        i = bisect_right(self.title_starts, pos) - 1
+        return i >= 0 and pos < self.title_ends[i]
+
+    def role(self, pos: int) -> Role:
+        """Addendum, procedure line, or "body" (the sentence decides whether it is the technique)."""
+        if self.addendum_start is not None and pos >= self.addendum_start:
+            return "addendum"
+        return "title" if self.in_title(pos) else "body"
 
 
-def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx: _Context) -> bool:
+def _localizer_clause(sentence: Sentence, clause: str, lo: int, hi: int) -> bool:
+    """The clause (or the header the sentence opens with) describes survey/localizer images: the
+    levels there were imaged to count them, not treated. A clause that itself names the facet
+    procedure or a nerve keeps its levels."""
+    lex = _lexicon()
+    head = sentence.text[:48]
+    colon = head.find(":")
+    if not (lex.localizer.search(clause) or (colon > 0 and lex.localizer.search(head[:colon]))):
+        return False
+    strong = lex.lex.strong_facet_labels
+    named = any(lo <= m.start < hi and m.label in strong and m.asserted for m in sentence.mentions)
+    return not (named or any(p.search(clause) for p, _ in lex.nerve_nouns))
+
+
+def _says_done(sentence: Sentence) -> bool:
+    """The sentence says something was done: a performed cue that is not negated ("needles were
+    advanced", "injected"); a past-tense cue counts even where ConText scoped a planning word over it."""
+    cues = _lexicon().lex.performed_cue_labels
+    return any(m.label in cues and not m.negated and (m.asserted or " " in m.text) for m in sentence.mentions)
+
+
+def _past_cue(sentence: Sentence, lo: int, hi: int, proc: Mention) -> bool:
+    """A facet procedure mention that ConText read as planned, in a clause whose performed cue says it was
+    done ("needles were advanced to ..."): a planning word elsewhere in the sentence scoped too far."""
+    if proc.label not in _lexicon().lex.facet_labels or proc.negated or proc.historical or proc.family:
+        return False
+    cues = _lexicon().lex.performed_cue_labels
+    return any(lo <= m.start < hi and m.label in cues and not m.negated and " " in m.text for m in sentence.mentions)
+
+
+# How far (characters) outside its clause a procedure mention still decides what a level belongs to.
+PROCEDURE_REACH = 240
+
+
+def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx: _Context,
+              carried: bool = False) -> bool:
     """Is the level at [start, end) in `sentence` a level treated today? The procedure mention of
     its clause (else of its sentence) decides; without one, the clause must not be about a disc,
     an image or the past/future, and the section or a performed cue must place it in today's procedure."""
@@ -687,9 +806,11 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
         return _listed_procedure(sentence, start, end)
     lo, hi = _clause(sentence, start, end)
     clause = sentence.text[lo - sentence.start : hi - sentence.start]
+    if _localizer_clause(sentence, clause, lo, hi):
+        return False
     procs = _procedures(sentence)
     local = [m for m in procs if lo <= m.start < hi]
-    cue = _has_performed_cue(sentence)
+    cue = carried or _has_performed_cue(sentence)
     local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels and m.asserted
                     for m in sentence.mentions)
     facet_named = any(_is_facet(m) for m in local) or (local_cue and bool(lex.anchor.search(clause)))
@@ -698,9 +819,14 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
     if lex.context.search(clause) and not (local and section in PROCEDURE_SECTIONS):
         return False
     if local:
-        return _is_facet(_nearest(local, start, end))
-    if procs:
-        return _is_facet(_nearest(procs, start, end))
+        nearest = _nearest(local, start, end)
+        if nearest is not None and nearest.hypothetical and _past_cue(sentence, lo, hi, nearest) \
+                and section in PROCEDURE_SECTIONS:
+            return True  # "after a planning scan, needles were advanced to the medial branches of L2, L3 ..."
+        return _is_facet(nearest)
+    near = [m for m in procs if max(m.start - end, start - m.end) <= PROCEDURE_REACH]
+    if near:  # in a run-on dictation a procedure named far away says nothing about this level
+        return _is_facet(_nearest(near, start, end))
     if section in lex.lex.core_sections:
         return True
     if section in PROCEDURE_SECTIONS:
@@ -742,6 +868,16 @@ class _Acc:
     def side(self) -> Side:
         return combine_sides(self.sides)
 
+    def copy(self) -> _Acc:
+        return _Acc(self.joint, self.source, self.rule_ids, set(self.evidence), set(self.sides),
+                    set(self.side_spans), self.first)
+
+    def absorb(self, other: _Acc) -> None:
+        self.evidence |= other.evidence
+        self.sides |= other.sides
+        self.side_spans |= other.side_spans
+        self.first = min(self.first, other.first)
+
 
 # How far (characters) after / before a repeat cue its side word may stand ("repeated ... on the right").
 CUE_SIDE_AFTER = 60
@@ -757,14 +893,28 @@ class _Cue:
     named: set[str]
 
 
+ROLES: tuple[Role, ...] = ("title", "technique", "body", "addendum")
+
+
 @dataclass
 class _Gathered:
-    explicit: dict[str, _Acc] = field(default_factory=dict)
-    nerves: list[_SidedNerve] = field(default_factory=list)
+    """Items of the note by role (see `Role`)."""
+
+    explicit: dict[Role, dict[str, _Acc]] = field(default_factory=lambda: {r: {} for r in ROLES})
+    nerves: list[tuple[NerveMention, list[SidePhrase], Role]] = field(default_factory=list)
     header_sides: list[SidePhrase] = field(default_factory=list)
-    cues: list[_Cue] = field(default_factory=list)
+    cues: list[tuple[_Cue, Role]] = field(default_factory=list)
     recent: list[_Recent] = field(default_factory=list)
     statements: list[tuple[SidePhrase, set[tuple[int, int]]]] = field(default_factory=list)
+    denied: set[str] = field(default_factory=set)  # joints an addendum says were not treated ("not L3-L4")
+    last_technique: tuple[int, int, str | None] | None = None  # index, end, section of the last one
+    additive: set[tuple[str, str]] = field(default_factory=set)  # addendum items that add ("also"): (name, kind)
+
+    def nerves_of(self, *roles: Role) -> list[_SidedNerve]:
+        return [(n, ps) for n, ps, r in self.nerves if r in roles]
+
+    def cues_of(self, *roles: Role) -> list[_Cue]:
+        return [c for c, r in self.cues if r in roles]
 
 
 @dataclass(frozen=True)
@@ -810,8 +960,43 @@ def _find_cues(sentence: Sentence, phrases: Sequence[SidePhrase], named: set[str
     return []
 
 
+# A short sentence right after a technique sentence, in the same paragraph, goes on with it
+# ("22g needle into the R T5-T6 joint under CT, ... 0.5 mL injected. Same R T6-T7, R T7-T8.").
+CONTINUATION_MAX_CHARS = 100
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _continues_technique(g: _Gathered, view: NoteView, sentence: Sentence, index: int) -> tuple[str | None] | None:
+    """The section of the technique sentence this one continues, or None when it does not."""
+    last = g.last_technique
+    if last is None or last[0] != index - 1 or len(sentence.text) > CONTINUATION_MAX_CHARS:
+        return None
+    lex = _lexicon()
+    if _BLANK_LINE.search(view.text, last[1], sentence.start) or _header_of(sentence) is not None \
+            or _procedures(sentence) or lex.context.search(sentence.text) or lex.disqualifier.search(sentence.text):
+        return None
+    return (last[2],)
+
+
+def _role(ctx: _Context, pos: int, title_line: bool, technique: bool) -> Role:
+    """The role of an item at `pos` of a sentence that is the note's title line / says what was done."""
+    role = ctx.role(pos)
+    if role != "body":
+        return role
+    return "technique" if technique else "title" if title_line else "body"
+
+
 def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: int, ctx: _Context) -> None:
     section = _effective_section(view, sentence)
+    carried = _continues_technique(g, view, sentence, index)
+    if carried is not None:
+        section = carried[0]
+    elif section == "exam" and any(sentence.start <= s < sentence.start + 48 for s in ctx.exam_titles):
+        section = "procedure"  # a radiology report's "EXAM: <the facet procedure>" title
+    elif ctx.addendum_start is not None and sentence.start >= ctx.addendum_start and _header_of(sentence) is None \
+            and bisect_right(ctx.section_starts, sentence.start) <= bisect_right(ctx.section_starts,
+                                                                                 ctx.addendum_start - 1):
+        section = None  # the addendum ends the section it follows ("IMPRESSION: ... ADDENDUM 05/20: ...")
     if _skipped(section) or _lexicon().generic.match(sentence.text):
         return  # also generic technique text: "For C3 to C6, the medial branch lies ..."
     lex = _lexicon()
@@ -834,26 +1019,41 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     named: set[str] = set()
     unsided: list[tuple[int, int]] = []
     sided = False
+    title_line = index == 0 and ctx.title_facet
+    technique = carried is not None or _says_done(sentence)
+    adds = bool(lex.addendum_additive.search(sentence.text))
     for item, item_sides in zip(items, sides):
-        if not _accepted(sentence, section, item.start, item.end, ctx):
+        if not _accepted(sentence, section, item.start, item.end, ctx, carried is not None):
             continue
+        role = _role(ctx, item.start, title_line, technique)
         sided |= bool(item_sides)
         if isinstance(item, LevelMention):
+            rel = item.start - sentence.start
+            if role == "addendum" and lex.negated_level.search(sentence.text, max(0, rel - 32), rel):
+                g.denied.update(item.joints)  # "C3-C4 was treated on the right, not L3-L4 as written"
+                continue
+            if role == "addendum" and adds:
+                g.additive.update((joint, "joint") for joint in item.joints)
             for joint in item.joints:
-                acc = g.explicit.setdefault(joint, _Acc(joint, "joint", tuple(_lexicon().lex.rule_ids.joint)))
+                explicit = g.explicit[role]
+                acc = explicit.setdefault(joint, _Acc(joint, "joint", tuple(_lexicon().lex.rule_ids.joint)))
                 acc.add((item.start, item.end), item_sides)
                 named.add(joint)
             span = (item.start, item.end)
         else:
-            g.nerves.append((item, item_sides))
+            g.nerves.append((item, item_sides, role))
+            if role == "addendum" and adds:
+                g.additive.add((item.vertebra, item.kind))
             span = (item.phrase_start, item.phrase_end)
+        if role == "technique":
+            g.last_technique = (index, sentence.end, section)
         if not item_sides:
             unsided.append(span)
     if unsided or sided:
         g.recent.append(_Recent(index, section, tuple(unsided), sided))
-    here = [n for n, _ in g.nerves if sentence.start <= n.start < sentence.end]
+    here = [n for n, _, _ in g.nerves if sentence.start <= n.start < sentence.end]
     named.update(nj.joint for nj in nerves_to_joints(here))
-    g.cues.extend(_find_cues(sentence, phrases, named))
+    g.cues.extend((cue, _role(ctx, cue.start, title_line, technique)) for cue in _find_cues(sentence, phrases, named))
 
 
 def _side_statement(g: _Gathered, sentence: Sentence, section: str | None, index: int) -> None:
@@ -1001,16 +1201,350 @@ def _joint_key(joint: str) -> int:
     return _lexicon().order.get(joint.split("-")[0], 99)
 
 
-def extract_levels(view: NoteView) -> list[Level]:
-    """The facet joints treated in this note, cranial to caudal, with side and evidence."""
-    ctx = _Context(title_facet=_title_has_facet(view),
-                   si_lateral=performs_si_lateral_branch_block(view))
+# --------------------------------------------------------------------------- procedure line, technique, addendum
+
+# A header opens a statement when it stands at the start of the text or right after a delimiter.
+_STATEMENT_START = re.compile(r"(?:^|[\n|;.,:=\]>*\u2022)]|\s-{1,2})[ \t]*$")
+# A procedure line ends at a full stop (not one of a numbered list), a blank line, a new "Label:" line,
+# a new line that opens a sentence ("\nThe patient was ..."), a "|" or "--" field separator.
+_TITLE_END = re.compile(
+    r"(?<![\s\d])\.(?=\s|$)(?!\s*\n[ \t]*\d{1,2}[.)]\s)|\n[ \t]*\n"
+    r"|\n(?=[ \t]*(?!(?:Left|Right|Bilateral|And|Or)\b)[A-Z][a-z]+\s)"
+    r"|\n(?=[ \t]*(?:[-*\u2022]\s*)?[A-Za-z][A-Za-z0-9 /()&'-]{0,40}:)|\s\|\s|\s--\s|\s=="
+)
+# After an inline header ("..., procedure bilateral L4-L5 facet injections, indication ...") a semicolon
+# or a comma that does not go on with the level list ends the procedure line too.
+_TITLE_END_INLINE = re.compile(
+    rf";|,\s+(?!(?:and\s+|&\s*)?(?:(?:bilateral|bilat|right|left|rt|lt|r|l)\.?\s+)?"
+    rf"(?:[CTLS]\d|\d{{1,2}}\s*[{_DASH}/]))",
+    re.I,
+)
+_LINE_HEAD = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*|\[[ xX]?\]\s*)?$")
+
+
+def _statement_start(text: str, pos: int) -> bool:
+    return bool(_STATEMENT_START.search(text, max(0, pos - 8), pos))
+
+
+def _title_spans(view: NoteView) -> tuple[list[tuple[int, int]], frozenset[int]]:
+    """Spans of the note's procedure lines (header to the end of its statement) and the starts of the
+    "EXAM:" ones. A span that holds a performed cue ("... was advanced", "injected") is narrative,
+    not a procedure line."""
+    lex = _lexicon()
+    text = view.text
+    starts = [m.start for m in view.mentions]
+    cue_labels, facet = set(lex.lex.performed_cue_labels), set(lex.lex.facet_labels)
+
+    def labels_in(lo: int, hi: int) -> set[str]:
+        a, b = bisect_right(starts, lo - 1), bisect_right(starts, hi - 1)
+        return {m.label for m in view.mentions[a:b] if m.asserted}
+
+    spans: list[tuple[int, int]] = []
+    exam: set[int] = set()
+    low = ascii_lower(text)
+    for pattern, is_exam in ((lex.title_header, False), (lex.title_exam_header, True)):
+        for m in pattern.finditer(low):
+            if not _statement_start(text, m.start()):
+                continue
+            body = m.end() + len(text[m.end() : m.end() + 40]) - len(text[m.end() : m.end() + 40].lstrip())
+            end = min(len(text), m.end() + lex.lex.title_max_chars)
+            stop = _TITLE_END.search(text, body + 1, end)
+            end = stop.start() if stop else end
+            if not _LINE_HEAD.search(text, max(0, m.start() - 12), m.start()):
+                stop = _TITLE_END_INLINE.search(text, body, end)
+                end = stop.start() if stop else end
+            found = labels_in(body, end)
+            if found & cue_labels or (is_exam and not found & facet):
+                continue
+            spans.append((m.start(), end))
+            if is_exam:
+                exam.add(m.start())
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged, frozenset(exam)
+
+
+def _addendum_start(view: NoteView) -> int | None:
+    """Where a signed addendum begins: "ADDENDUM 05/20/2025 ...", "Addendum by Dr. X", "== ADDENDUM ==" at
+    the start of a statement; None when the note has none (or one that is the whole note)."""
+    lex = _lexicon()
+    for m in lex.addendum.finditer(ascii_lower(view.text)):
+        if m.start() > 0 and _statement_start(view.text, m.start()):
+            return m.start()
+    return None
+
+
+def _note_context(view: NoteView) -> _Context:
+    spans, exam = _title_spans(view)
+    return _Context(
+        title_facet=_title_has_facet(view),
+        si_lateral=performs_si_lateral_branch_block(view),
+        title_starts=tuple(lo for lo, _ in spans),
+        title_ends=tuple(hi for _, hi in spans),
+        exam_titles=exam,
+        addendum_start=_addendum_start(view),
+        section_starts=tuple(sorted(sp.start for sp in view.sections)),
+    )
+
+
+def _union(*groups: dict[str, _Acc]) -> dict[str, _Acc]:
+    out: dict[str, _Acc] = {}
+    for group in groups:
+        for joint, acc in group.items():
+            if joint in out:
+                out[joint].absorb(acc)
+            else:
+                out[joint] = acc.copy()
+    return out
+
+
+def _assemble(explicit: dict[str, _Acc], nerves: Sequence[_SidedNerve], g: _Gathered,
+              header: Sequence[SidePhrase], cues: Sequence[_Cue]) -> dict[str, _Acc]:
+    """Levels from one set of items: named joints merged with the nerve map, then side statements,
+    fallback sides and repeat / other-side cues."""
+    levels, lost = _merge_nerves({j: a.copy() for j, a in explicit.items()}, _nerve_accs(nerves))
+    _apply_side_statements(levels, g.statements)
+    _fill_unspecified(levels, lost, header)
+    _apply_cues(levels, sorted(cues, key=lambda c: c.start))
+    return levels
+
+
+@dataclass
+class _Disagreement:
+    """Procedure line and technique disagree in one region (joints, or the side of a joint)."""
+
+    title: list[_Acc]
+    technique: list[_Acc]
+
+
+# Joints at most this many levels apart belong to one stretch of spine: one block, whose procedure line
+# and technique are compared (a note that also treats the neck compares that block on its own).
+STRETCH_GAP = 2
+
+
+def _stretches(joints: Iterable[str]) -> list[set[str]]:
+    out: list[set[str]] = []
+    last = None
+    for joint in sorted(joints, key=_joint_key):
+        key = _joint_key(joint)
+        if last is None or key - last > STRETCH_GAP:
+            out.append(set())
+        out[-1].add(joint)
+        last = key
+    return out
+
+
+def _within(levels: dict[str, _Acc], stretch: set[str]) -> dict[str, _Acc]:
+    return {j: a for j, a in levels.items() if j in stretch}
+
+
+def _direct_joints(nerves: Sequence[_SidedNerve], stretch: set[str]) -> list[str] | None:
+    """The joints a nerve list names when read as the clinician's shorthand, each vertebra's nerve for the
+    joint below it ("L4, L5 and S1 medial branches" = L4-L5, L5-S1); None when the nerves near the stretch
+    are not one run of consecutive vertebrae."""
+    lex = _lexicon()
+    keys = [_joint_key(j) for j in stretch]
+    lo, hi = min(keys) - STRETCH_GAP, max(keys) + STRETCH_GAP
+    positions = sorted({p for n, _ in nerves if n.kind != "third_occipital"
+                        for p in [lex.order.get(lex.lex.nerve_position_alias.get(n.vertebra, n.vertebra))]
+                        if p is not None and lo <= p <= hi + 1})
+    if len(positions) < 2 or positions[-1] - positions[0] != len(positions) - 1:
+        return None
+    names = lex.lex.vertebrae
+    return [joint_name(names[p], names[p + 1]) for p in positions[:-1]]
+
+
+def _decide(title: dict[str, _Acc], technique: dict[str, _Acc], body: dict[str, _Acc], all_: dict[str, _Acc],
+            nerves: Sequence[_SidedNerve] = ()) -> tuple[dict[str, _Acc], list[_Disagreement]]:
+    """Per stretch of spine, when the procedure line and the technique (sentences that say what was done) both
+    give levels and they share a joint, what was done wins (Engine conventions, 2026-12-03): the
+    technique's joints, plus the procedure line's joints that another statement about today's block
+    supports; sides from the technique and those statements, else from the procedure line. Any
+    difference is recorded. The exception is the clinician's shorthand: named joints and a nerve list of
+    one more nerve than joints ("L4-5 MBB"; L4 and L5 medial branches) describe the same block, and the
+    named joints win (R-LEVEL-4); they disagree only when the nerves, read one per joint below them, name
+    other joints. When the two share no joint, or one of them is silent, all
+    items count (a technique that adds "the L3-4 joint was also entered" adds a level)."""
+    if not title or not technique:
+        return all_, []
+    out: dict[str, _Acc] = {}
+    disagreements: list[_Disagreement] = []
+    for stretch in _stretches({*title, *technique, *body, *all_}):
+        t, d = _within(title, stretch), _within(technique, stretch)
+        b, a = _within(body, stretch), _within(all_, stretch)
+        if not t or not d:
+            out.update(a or t or b)
+            continue
+        tj, dj = sorted(t, key=_joint_key), sorted(d, key=_joint_key)
+        direct = _direct_joints(nerves, stretch) if all(d[j].source == "nerve_map" for j in dj) else None
+        shorthand = (tj != dj and direct is not None and len(direct) == len(tj)
+                     and all(t[j].source == "joint" for j in tj))
+        if not shorthand and not set(tj) & set(dj):
+            out.update(a)
+            disagreements.append(_Disagreement([t[j] for j in tj], [d[j] for j in dj]))
+            continue
+        if shorthand:
+            side_of = b.get(dj[-1]) or d[dj[-1]]  # one nerve list: one side story
+            pairs = [(jt, t[jt], b.get(jd) or d[jd]) for jt, jd in zip(tj, dj)] + [
+                (jt, t[jt], side_of) for jt in tj[len(dj):]]  # named joints, the nerves' sides
+            joints_differ = direct != tj
+        else:
+            kept = sorted(set(dj) | (set(b) & set(tj)), key=_joint_key)
+            pairs = [(j, t.get(j), b.get(j) or d[j]) for j in kept]
+            joints_differ = kept != tj
+        sides_differ = False
+        done: list[_Acc] = []
+        for joint, ta, ba in pairs:  # ba: the joint as the technique and the other statements about today give it
+            acc = ba.copy()
+            acc.joint = joint
+            done.append(acc.copy())
+            if ta is not None:
+                acc.joint, acc.source, acc.rule_ids = joint, ta.source, ta.rule_ids
+                acc.evidence |= ta.evidence
+                acc.first = min(acc.first, ta.first)
+                stated, technique_side = ta.side(), acc.side()
+                sides_differ |= "unspecified" not in (stated, technique_side) and stated != technique_side
+            if acc.side() == "unspecified":
+                src = ta if ta is not None and ta.side() != "unspecified" else a.get(joint)
+                if src is not None:
+                    acc.sides |= src.sides
+                    acc.side_spans |= src.side_spans
+            out[joint] = acc
+        if joints_differ or sides_differ:
+            disagreements.append(_Disagreement([t[j] for j in tj], done))
+    return out, disagreements
+
+
+def describe_levels(levels: Iterable[tuple[str, str]]) -> str:
+    """"bilateral L4-L5, L5-S1, left C3-C4": joints in order, each side word before its run."""
+    parts, current = [], None
+    for joint, side in sorted(levels, key=lambda x: _joint_key(x[0])):
+        word = "" if side == "unspecified" else side
+        parts.append(f"{word} {joint}".strip() if word != current else joint)
+        current = word
+    return ", ".join(parts) or "none"
+
+
+def _spans_of(accs: Iterable[_Acc]) -> set[tuple[int, int]]:
+    return {s for acc in accs for s in (*acc.evidence, *acc.side_spans)}
+
+
+def _amend(base: dict[str, _Acc], nerves: Sequence[_SidedNerve], g: _Gathered
+           ) -> tuple[dict[str, _Acc], list[_SidedNerve]]:
+    """The body's items as the addendum corrects them: a joint or nerve it names with a side takes that
+    side (or adds it: "also on the right"), one it names that the body lacks is added, one it denies
+    ("not L3-L4") is dropped."""
+    explicit = {j: a.copy() for j, a in base.items() if j not in g.denied}
+    for joint, acc in g.explicit["addendum"].items():
+        if joint in explicit and acc.sides:
+            target = explicit[joint]
+            if (joint, "joint") in g.additive:
+                target.sides |= acc.sides
+                target.side_spans |= acc.side_spans
+            else:
+                target.sides, target.side_spans = set(acc.sides), set(acc.side_spans)
+            target.evidence |= acc.evidence
+        elif joint not in explicit:
+            explicit[joint] = acc.copy()
+    added = g.nerves_of("addendum")
+    resided = {(n.vertebra, n.kind) for n, ps in added if ps and (n.vertebra, n.kind) not in g.additive}
+    kept = [(n, ps) for n, ps in nerves if (n.vertebra, n.kind) not in resided]
+    have = {(n.vertebra, n.kind) for n, _ in kept}
+    kept += [(n, ps) for n, ps in added if ps or (n.vertebra, n.kind) not in have]
+    return explicit, kept
+
+
+def _addendum_corrects(view: NoteView, start: int) -> bool:
+    """An addendum that says it restates or clarifies (and corrects nothing) changes no fact."""
+    lex = _lexicon()
+    text = view.text[start:]
+    return bool(lex.addendum_corrects.search(text)) or not lex.addendum_restates.search(text)
+
+
+def _key(levels: dict[str, _Acc]) -> list[tuple[str, str]]:
+    return sorted((j, a.side()) for j, a in levels.items())
+
+
+def _settle(view: NoteView, g: _Gathered, ctx: _Context) -> tuple[dict[str, _Acc], list[ReviewReason]]:
+    """The treated levels, and the doubts: the procedure line against the technique, the addendum
+    against the body."""
+    title_x = g.explicit["title"]
+    title = _assemble(title_x, g.nerves_of("title"), g, g.header_sides, g.cues_of("title"))
+
+    def settled(tech_x: dict[str, _Acc], tech_n: list[_SidedNerve], body_x: dict[str, _Acc],
+                body_n: list[_SidedNerve], extra: tuple[Role, ...] = ()
+                ) -> tuple[dict[str, _Acc], list[_Disagreement], dict[str, _Acc]]:
+        done = ("technique", *extra)
+        technique = _assemble(tech_x, tech_n, g, (), g.cues_of(*done))
+        body = _assemble(_union(tech_x, body_x), [*tech_n, *body_n], g, (), g.cues_of("body", *done))
+        all_ = _assemble(_union(title_x, tech_x, body_x), [*g.nerves_of("title"), *tech_n, *body_n], g,
+                         g.header_sides, g.cues_of("title", "body", *done))
+        return (*_decide(title, technique, body, all_, tech_n), technique)
+
+    tech_x, body_x = g.explicit["technique"], g.explicit["body"]
+    tech_n, body_n = g.nerves_of("technique"), g.nerves_of("body")
+    levels, disagreements, technique = settled(tech_x, tech_n, body_x, body_n)
+    doubts: list[ReviewReason] = []
+    if disagreements:
+        stated = [a for d in disagreements for a in d.title]
+        done = [a for d in disagreements for a in d.technique]
+        detail = (f"procedure line: {describe_levels((a.joint, a.side()) for a in stated)}; "
+                  f"technique: {describe_levels((a.joint, a.side()) for a in done)}")
+        doubts.append(doubt(LEVELS_CONFLICT, _evidence(view, _spans_of(stated) | _spans_of(done)), detail))
+    has_addendum = bool(g.explicit["addendum"] or g.nerves_of("addendum") or g.denied)
+    if has_addendum and not levels:  # only the addendum names the levels ("restating: bilateral L4-L5 ...")
+        return _assemble(g.explicit["addendum"], g.nerves_of("addendum"), g, g.header_sides,
+                         g.cues_of("addendum")), doubts
+    if not has_addendum or ctx.addendum_start is None or not _addendum_corrects(view, ctx.addendum_start):
+        return levels, doubts
+    if tech_x or tech_n or body_x or body_n:
+        tech2_x, tech2_n = _amend(tech_x, tech_n, g)
+        body2_x, body2_n = _amend(body_x, body_n, g)
+        final, _, technique2 = settled(tech2_x, tech2_n, body2_x, body2_n, ("addendum",))
+    else:
+        amended_x, amended_n = _amend(title_x, g.nerves_of("title"), g)
+        final = _assemble(amended_x, amended_n, g, g.header_sides, g.cues_of("title", "addendum"))
+        technique2 = technique
+    # What changed: the levels coded, else the technique the addendum corrects (another statement of the
+    # body may already have said what the addendum says; the body still disagreed with itself).
+    for old, new in ((levels, final), (technique, technique2)):
+        before, after = dict(_key(old)), dict(_key(new))
+        changed = sorted(set(before) ^ set(after) | {j for j in before if j in after and before[j] != after[j]},
+                         key=_joint_key)
+        if changed:
+            break
+    else:
+        return levels, doubts
+    added = [a for a in g.explicit["addendum"].values()] + [
+        _Acc(n.vertebra, "nerve_map", (), {(n.phrase_start, n.phrase_end)}, set(), {(p.start, p.end) for p in ps})
+        for n, ps in g.nerves_of("addendum")]
+    detail = (f"body: {describe_levels((j, before[j]) for j in changed if j in before)}; "
+              f"addendum: {describe_levels((j, after[j]) for j in changed if j in after)}")
+    spans = _spans_of(added) | _spans_of(old[j] for j in changed if j in old)
+    doubts.append(doubt(ADDENDUM_CHANGES_FACT, _evidence(view, spans), detail))
+    return final, doubts
+
+
+def _evidence(view: NoteView, spans: Iterable[tuple[int, int]]) -> list[Evidence]:
+    return [view.evidence(s, e) for s, e in sorted(spans)]
+
+
+def extract_levels_and_doubts(view: NoteView) -> tuple[list[Level], list[ReviewReason]]:
+    """The facet joints treated in this note, cranial to caudal, with side and evidence, and the review
+    reasons the levels raise: LEVELS_CONFLICT (procedure line and technique disagree; the technique
+    wins) and ADDENDUM_CHANGES_FACT (a signed addendum corrects a level or side; the addendum wins)."""
+    ctx = _note_context(view)
     g = _Gathered()
     for index, sentence in enumerate(view.sentences):
         _gather_sentence(g, view, sentence, index, ctx)
-    levels, lost = _merge_nerves(g.explicit, _nerve_accs(g.nerves))
-    _apply_side_statements(levels, g.statements)
-    _fill_unspecified(levels, lost, g.header_sides)
-    _apply_cues(levels, sorted(g.cues, key=lambda c: c.start))
-    return [_to_level(view, levels[j]) for j in sorted(levels, key=_joint_key)]
+    levels, doubts = _settle(view, g, ctx)
+    return [_to_level(view, levels[j]) for j in sorted(levels, key=_joint_key)], doubts
 
+
+def extract_levels(view: NoteView) -> list[Level]:
+    """The facet joints treated in this note, cranial to caudal, with side and evidence."""
+    return extract_levels_and_doubts(view)[0]

@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import replace
 
 from nlp.extract.cues import StrictModel, alternation, load_cues
-from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence
+from nlp.extract.document import not_performed_document
+from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence, reports_today
 from nlp.schema import Procedure, ProcedureFamily
 from nlp.validation import Regex
 
@@ -37,6 +38,7 @@ RULE_IDS: dict[ProcedureFamily, list[str]] = {
     "no_procedure": [],
 }
 _STRONG, _WEAK = 1.0, 0.3
+TITLE_MAX_CHARS = 240
 # RFA cues outrank block cues: an ablation note always names the medial branches it lesions.
 _PRIORITY: dict[ProcedureFamily, float] = {"radiofrequency_ablation": 1.6, "sacroiliac_joint": 1.0}
 
@@ -101,9 +103,59 @@ def _si_dorsal_rami(view: NoteView, performed: list[Mention]) -> set[tuple[int, 
     return out
 
 
-def _weight(m: Mention, first_line_end: int) -> float:
+# A spinal joint named next to a generic "intra-articular injection" makes it a facet joint injection.
+_FACET_WORD = re.compile(r"\b(?:facets?|zygapophys[ae]al|zygapophysial|z-joints?)\b", re.I)
+_SPINE_LEVEL = re.compile(r"\b[CTL]\d{1,2}\s?(?:-|/|to|through)\s?[CTLS]?\d{1,2}\b")
+_OTHER_JOINT = re.compile(r"\b(?:sacroiliac|SI|hip|knee|shoulder|glenohumeral|ankle|wrist|elbow|acromioclavicular)\b", re.I)
+
+
+_ABLATION_TECHNIQUE = re.compile(
+    r"\b(?:lesion(?:s|ed|ing)?|(?:sensory|motor) stimulation|rf (?:cannula|electrode|probe)s?|thermal|"
+    r"coagulation|neurotomy|rhizotomy)\b|\b\d{2}\s?(?:\u00b0|deg(?:rees)?)\s?c\b", re.I)
+
+
+_SI_WORD = re.compile(r"\b(?:sacroiliac|SIJ?)\b", re.I)
+_INJECTION_WORD = re.compile(r"\b(?:inject(?:ion|ions|ed)|intra-articular|block(?:s|ed)?)\b", re.I)
+
+
+def _promote_weak_ia(m: Mention, sentence: Sentence | None) -> Mention:
+    """A weak intra-articular mention in a sentence naming a facet or spinal joint level (and no other joint) is a
+    facet joint injection: "bilateral L3-L4 facet IA injection", "intra-articular injection of the right C5-6".
+    A weak SI joint mention with an injection word in its sentence is an SI joint injection ("R SIJ, intra-articular
+    injection")."""
+    if sentence is None:
+        return m
+    if m.label == "PROC_SI_WEAK" and not _LATERAL_BRANCH.search(m.text) and _INJECTION_WORD.search(sentence.text):
+        return replace(m, label="PROC_SI")
+    if m.label != "PROC_FACET_IA_WEAK":
+        return m
+    words = sentence.text
+    spinal = bool(_FACET_WORD.search(words) or _SPINE_LEVEL.search(words))
+    if spinal and not _OTHER_JOINT.search(words):
+        return replace(m, label="PROC_FACET_IA")
+    if _SI_WORD.search(words) and not spinal:
+        return replace(m, label="PROC_SI")
+    return m  # both kinds of joint in one sentence: the phrase itself must say which
+
+
+def _injected_facets(view: NoteView) -> list[Mention]:
+    """A facet joint named in a sentence that reports today's injection step ("a needle was advanced into the
+    left L4-L5 facet joint") is an intra-articular facet injection, when no procedure phrase in that sentence
+    names another target (a medial branch, an epidural space, the SI joint)."""
+    out = []
+    for m in view.by_label("ANAT_FACET", performed=True):
+        sentence = view.sentence_at(m.start)
+        if sentence is None or not reports_today(list(sentence.mentions)) or _OTHER_JOINT.search(sentence.text):
+            continue
+        if any(x.label.startswith("PROC_") and x.label != "PROC_FACET_IA_WEAK" for x in sentence.mentions):
+            continue
+        out.append(replace(m, label="PROC_FACET_IA"))
+    return out
+
+
+def _weight(m: Mention, title: _Title) -> float:
     base = _WEAK if m.label.endswith("_WEAK") else _STRONG
-    if m.section == "procedure" or (m.section is None and m.start < first_line_end):
+    if title(m):
         return base * 3
     if m.section in PROCEDURE_SECTIONS:
         return base * 1.5
@@ -118,29 +170,46 @@ def _as_si(m: Mention) -> Mention:
     return replace(m, label="PROC_SI_WEAK" if m.label.endswith("_WEAK") else "PROC_SI")
 
 
-def _headline(m: Mention, first_line_end: int) -> bool:
-    """In the PROCEDURE section, or the untitled first line (a title such as "LUMBAR MBB L4-5")."""
-    return m.section == "procedure" or (m.section is None and m.start < first_line_end)
+class _Title:
+    """Where the note names its procedure: the start of a PROCEDURE section, or the untitled first line (a title
+    such as "LUMBAR MBB L4-5"). Both are short: in a note run together into one paragraph a PROCEDURE header
+    can open a section that holds the whole note, history included."""
+
+    def __init__(self, view: NoteView) -> None:
+        text = view.text
+        lead = len(text) - len(text.lstrip())
+        line_end = text.find("\n", lead)
+        self.first_line_end = min(len(text) if line_end < 0 else line_end, lead + TITLE_MAX_CHARS)
+        self.windows = [(sp.body_start, min(sp.end, sp.body_start + TITLE_MAX_CHARS))
+                        for sp in view.sections if sp.category == "procedure"]
+
+    def __call__(self, m: Mention) -> bool:
+        if m.section == "procedure":
+            return any(a <= m.start < b for a, b in self.windows) or not self.windows
+        return m.section is None and m.start < self.first_line_end
 
 
 def extract_procedure(view: NoteView) -> Procedure:
-    first_line_end = view.text.find("\n", len(view.text) - len(view.text.lstrip()))
-    first_line_end = len(view.text) if first_line_end < 0 else first_line_end
+    document = not_performed_document(view)
+    if document is not None:  # an order, request, query, consent or cancelled case: nothing to code
+        return Procedure(family="no_procedure", reason=document.reason, evidence=document.evidence)
+    title = _Title(view)
     performed = [m for m in view.by_label("PROC_", performed=True) if _family(m.label) is not None]
+    performed = [_promote_weak_ia(m, view.sentence_at(m.start)) for m in performed] + _injected_facets(view)
     # The L5 dorsal ramus of a sacroiliac lateral-branch block is an SI target, not a facet nerve.
     si_rami = _si_dorsal_rami(view, performed)
     performed = [_as_si(m) if (m.start, m.end) in si_rami else m for m in performed]
     strong_mentions = [m for m in performed if not m.label.endswith("_WEAK")]
-    headline = [m for m in strong_mentions if _headline(m, first_line_end)]
+    headline = [m for m in strong_mentions if title(m)]
     # What the procedure line names decides; the technique only when there is no procedure line.
-    pool = [m for m in performed if _headline(m, first_line_end)] if headline else performed
+    pool = [m for m in performed if title(m)] if headline else performed
     scores: dict[ProcedureFamily, float] = defaultdict(float)
     strong: dict[ProcedureFamily, bool] = defaultdict(bool)
     evidence: dict[ProcedureFamily, list[Mention]] = defaultdict(list)
     for m in pool:
         fam = _family(m.label)
         assert fam is not None
-        scores[fam] += _weight(m, first_line_end) * _PRIORITY.get(fam, 1.0)
+        scores[fam] += _weight(m, title) * _PRIORITY.get(fam, 1.0)
         strong[fam] |= not m.label.endswith("_WEAK")
         evidence[fam].append(m)
     performed_cues = view.by_label("PERFORMED_CUE", performed=True)
@@ -153,9 +222,15 @@ def extract_procedure(view: NoteView) -> Procedure:
             else "no procedure is documented as performed"
         )
         return Procedure(family="no_procedure", reason=reason, evidence=[view.evidence(m.start, m.end) for m in planned[:3]])
-    # An ablation note names the medial branches it lesions: RFA cues decide when present.
+    # An ablation note names the medial branches it lesions: RFA decides when the ablation itself is documented
+    # (named in the procedure line, named twice, or with its technique: lesioning, temperature, stimulation).
+    # A single "RFA" elsewhere is usually the plan or the history of a block note.
     rfa = [m for m in strong_mentions if _family(m.label) == "radiofrequency_ablation"]
-    if "radiofrequency_ablation" in candidates or len(rfa) >= 2:
+    rfa_documented = (any(title(m) for m in rfa) or len(rfa) >= 2
+                      or (bool(rfa) and _ABLATION_TECHNIQUE.search(view.text) is not None))
+    if "radiofrequency_ablation" in candidates and not rfa_documented and len(candidates) > 1:
+        del candidates["radiofrequency_ablation"]
+    if rfa_documented or set(candidates) == {"radiofrequency_ablation"}:
         family: ProcedureFamily = "radiofrequency_ablation"
         evidence["radiofrequency_ablation"] = evidence["radiofrequency_ablation"] or rfa
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span
@@ -22,6 +22,13 @@ from nlp.schema import Evidence
 
 # Sections whose content describes the past, the reason or the future, not what was done today.
 NOT_PERFORMED_SECTIONS = frozenset({"indication", "history", "plan", "exam", "imaging_review", "impression", "consent"})
+# Where a sentence under such a header reports an action of today's procedure ("22g needle advanced",
+# "negative aspiration", "technically successful") it is read as technique: a header reaches only as far as its
+# content plausibly does. Not for plan/consent text, and not on cues that a history states as well.
+TODAY_OVERRIDE_SECTIONS = frozenset({"indication", "history", "exam", "imaging_review", "impression"})
+WEAK_PERFORMED_CUES = frozenset({"performed", "did", "was done", "were done", "is performed", "was performed",
+                                 "were performed", "consent was obtained", "informed consent was obtained", "gauge",
+                                 "tolerated", "needle", "needles"})
 # Sections that describe the procedure performed in this note.
 PROCEDURE_SECTIONS = frozenset({"procedure", "technique", "procedure_detail", "findings", "post_procedure", "anesthesia", "medications", "complications"})
 
@@ -82,12 +89,18 @@ class NoteView:
     sentences: list[Sentence]
     sections: list[SectionSpan]
     mentions: list[Mention] = field(default_factory=list)
+    # Sentences under a history-type header that report today's procedure (read as technique).
+    today_spans: list[tuple[int, int]] = field(default_factory=list)
 
     def evidence(self, start: int, end: int) -> Evidence:
         return Evidence(start=start, end=end, text=self.text[start:end])
 
     def section_at(self, offset: int) -> str | None:
-        return _section_at(self.sections, offset)
+        """The section category at an offset, as the extractors should read it (see `today_spans`)."""
+        category = _section_at(self.sections, offset)
+        if category in TODAY_OVERRIDE_SECTIONS and any(a <= offset < b for a, b in self.today_spans):
+            return "technique"
+        return category
 
     def sentence_at(self, offset: int) -> Sentence | None:
         starts = [s.start for s in self.sentences]
@@ -112,9 +125,23 @@ _ANSWERED_NO = re.compile(
 )
 
 
+# A checkbox governs the words after it up to the next box or field separator: "[ ] Cervical RFA".
+_ANY_BOX = re.compile(r"\[\s?\]|\[[xX\u2713\u2714*]\]|\(\s?\)|\([xX]\)|[\u2610\u2611\u2612]")
+_BOX_REACH = 40
+_BOX_SEPARATOR = re.compile(r"[|;\n\]]")
+
+
 def _unchecked(text: str, start: int, end: int) -> bool:
-    """A template field answered no: `[ ] IV sedation` or `Radicular symptoms: No`."""
-    return bool(_UNCHECKED_BOX.search(text[max(0, start - 6) : start]) or _ANSWERED_NO.match(text[end : end + 14]))
+    """A template field answered no: `[ ] IV sedation`, `[ ] Cervical RFA` or `Radicular symptoms: No`."""
+    if _UNCHECKED_BOX.search(text[max(0, start - 6) : start]) or _ANSWERED_NO.match(text[end : end + 14]):
+        return True
+    window_start = max(0, start - _BOX_REACH)
+    boxes = list(_ANY_BOX.finditer(text, window_start, start))
+    if not boxes:
+        return False
+    box = boxes[-1]
+    between = text[box.end() : start]
+    return box.group() in ("[ ]", "[]", "( )", "()", "\u2610") and not _BOX_SEPARATOR.search(between)
 
 
 _LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*)?$")
@@ -163,6 +190,20 @@ _STATUS_ATTRS = ("is_negated", "is_historical", "is_hypothetical", "is_family", 
 def _status(span: Span) -> dict[str, object]:
     """ConText attributes read from the span (a pipeline with medSpaCy's stock ConText)."""
     return {attr: getattr(span._, attr) for attr in _STATUS_ATTRS}
+
+
+def reports_today(mentions: list[Mention]) -> bool:
+    """An asserted action of the procedure itself (not a weak word such as "performed" that a history repeats)."""
+    return any(m.label == "PERFORMED_CUE" and m.asserted and m.text.lower() not in WEAK_PERFORMED_CUES for m in mentions)
+
+
+def _title_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The note's first line names the procedure even under a radiology-style "EXAM:" header."""
+    first = len(text) - len(text.lstrip())
+    line_end = text.find("\n", first)
+    line_end = len(text) if line_end < 0 else line_end
+    return [replace(m, section="procedure") if m.start < line_end and m.section == "exam" and m.label.startswith("PROC_")
+            else m for m in mentions]
 
 
 def note_view(doc: Doc) -> NoteView:
@@ -224,15 +265,22 @@ def note_view(doc: Doc) -> NoteView:
             historical=bool(status.get("is_historical")), hypothetical=bool(status.get("is_hypothetical")),
             family=bool(status.get("is_family")), uncertain=bool(status.get("is_uncertain")),
         ))
+    mentions = _title_mentions(text, mentions)
     mention_starts = [m.start for m in mentions]
     sentences: list[Sentence] = []
+    today_spans: list[tuple[int, int]] = []
     for sent in doc.sents:
         sent_text = text[sent.start_char : sent.end_char]
         if not sent_text.strip():
             continue
         lo = bisect_right(mention_starts, sent.start_char - 1)
         hi = bisect_right(mention_starts, sent.end_char - 1)
-        sentences.append(
-            Sentence(sent.start_char, sent.end_char, sent_text, section_for(sent.start_char), tuple(mentions[lo:hi]))
-        )
-    return NoteView(text=text, sentences=sentences, sections=sections, mentions=mentions)
+        section = section_for(sent.start_char)
+        own = mentions[lo:hi]
+        if section in TODAY_OVERRIDE_SECTIONS and reports_today(own):
+            section = "technique"
+            today_spans.append((sent.start_char, sent.end_char))
+            own = [replace(m, section=section) if m.section in TODAY_OVERRIDE_SECTIONS else m for m in own]
+            mentions[lo:hi] = own
+        sentences.append(Sentence(sent.start_char, sent.end_char, sent_text, section, tuple(own)))
+    return NoteView(text=text, sentences=sentences, sections=sections, mentions=mentions, today_spans=today_spans)

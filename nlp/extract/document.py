@@ -1,0 +1,103 @@
+"""What kind of document this is, when it is one that records no injection performed today.
+
+Engine conventions (decided 2026-12-03): only a performed injection is coded. A consent, an order or
+schedule request, an authorization request or decision, patient instructions, a case cancelled or aborted
+before any injection, a coding query gets no line, whatever procedure words it contains. Such documents say
+what they are, in their title ("PRIOR AUTHORIZATION REQUEST", "SCHEDULING ORDER") or in words ("no
+procedure performed today", "case cancelled prior to any injection"); cue patterns are in
+`lexicons/cues.yaml` (section `document`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.extract.cues import StrictModel, alternation, load_cues
+from nlp.extract.doubts import NOT_PERFORMED_CONFLICT, doubt
+from nlp.extract.view import WEAK_PERFORMED_CUES, NoteView
+from nlp.schema import Evidence, ReviewReason
+from nlp.validation import Regex
+
+
+class DocumentCues(StrictModel):
+    nothing_today: list[Regex]
+    title: list[Regex]
+    title_line: Regex
+
+
+CUES = load_cues("document", DocumentCues)
+_NOTHING_TODAY = re.compile(alternation(CUES.nothing_today), re.I | re.M)
+_TITLE = re.compile(alternation(CUES.title), re.I)
+_TITLE_LINE = re.compile(CUES.title_line, re.I | re.M)
+TITLE_LINES = 2
+
+
+@dataclass(frozen=True)
+class NotPerformed:
+    """Why the document records no injection today, with the words that say so."""
+
+    reason: str
+    evidence: list[Evidence]
+
+
+def _title_spans(text: str) -> list[tuple[int, int]]:
+    """The first TITLE_LINES non-empty lines, and any `RE:` / `Subject:` line."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while len(spans) < TITLE_LINES and pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        if text[pos:end].strip():
+            spans.append((pos, end))
+        pos = end + 1
+    for m in _TITLE_LINE.finditer(text):
+        end = text.find("\n", m.start())
+        spans.append((m.start(), len(text) if end < 0 else end))
+    return spans
+
+
+_LAST: list[tuple[str, NotPerformed | None]] = []  # one entry: the procedure and imaging extractors both ask
+
+
+def not_performed_document(view: NoteView) -> NotPerformed | None:
+    """The document's own statement that nothing was done today, else its title naming a non-procedure
+    document; None for anything else (a procedure note, or a consult that the procedure rules judge)."""
+    last = _LAST[-1] if _LAST else None  # one read: safe when threads share the module
+    if last is not None and last[0] is view.text:
+        return last[1]
+    found = _not_performed(view)
+    _LAST[:] = [(view.text, found)]
+    return found
+
+
+def _not_performed(view: NoteView) -> NotPerformed | None:
+    text = view.text
+    said = _NOTHING_TODAY.search(text)
+    if said:
+        return NotPerformed(f"the document says no injection was performed today ({said.group().strip()!r})",
+                            [view.evidence(said.start(), said.end())])
+    for start, end in _title_spans(text):
+        m = _TITLE.search(text, start, end)
+        if m:
+            return NotPerformed(f"the document is a {m.group().strip().lower()}, not a procedure record",
+                                [view.evidence(m.start(), m.end())])
+    return None
+
+
+# A document that says nothing was done but describes this many distinct steps of an injection as done.
+CONFLICT_CUES = 2
+
+
+def document_doubts(view: NoteView) -> list[ReviewReason]:
+    """A not-performed document that also reports the steps of an injection as done: a person decides."""
+    document = not_performed_document(view)
+    if document is None:
+        return []
+    cues = {m.text.lower(): m for m in view.by_label("PERFORMED_CUE", performed=True)
+            if m.text.lower() not in WEAK_PERFORMED_CUES}
+    if len(cues) < CONFLICT_CUES:
+        return []
+    steps = sorted(cues.values(), key=lambda m: m.start)[:3]
+    detail = f"{document.reason}; yet it reports {', '.join(repr(m.text) for m in steps)}"
+    return [doubt(NOT_PERFORMED_CONFLICT, document.evidence + [view.evidence(m.start, m.end) for m in steps], detail)]

@@ -1,0 +1,69 @@
+"""Documents that record no injection today get no line, whatever procedure words they contain.
+
+Engine conventions (decided 2026-12-03): consent, order, schedule, authorization request or decision,
+patient instructions, a case cancelled before any injection, a coding question. Sentences are our own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.api import Analyzer
+
+NOT_PERFORMED = {
+    "order": "PROCEDURE ORDER 03/02/2026\nPlease schedule left L4-L5 and L5-S1 medial branch blocks under fluoroscopy "
+             "at the surgery center. Diagnosis M47.816. Pain 8/10.",
+    "order_slash": "Order/sched request - right C5-C6 facet injection w/ fluoro, next available. Pt seen today.",
+    "auth_letter": "RE: Request for prior authorization\nDear reviewer, I request approval of bilateral L3-L4 facet "
+                   "joint injections under fluoroscopic guidance for lumbar spondylosis after failed PT.",
+    "necessity": "Letter of medical necessity for Mr. Doe, who needs bilateral L5-S1 medial branch blocks "
+                 "(64493-50) with fluoroscopy.\nHe has failed 12 weeks of therapy.",
+    "query": "Coding query to Dr. Roe\nThe op note lists bilateral L4-L5 facet injections under fluoroscopy; "
+             "please confirm both sides were injected.",
+    "instructions": "Patient instructions\nYou are scheduled for a right T7-T8 facet joint injection with x-ray "
+                    "guidance on 4/2. Bring a driver.",
+    "nothing_today": "Clinic visit. Bilateral L4-L5 MBB discussed and scheduled under fluoroscopy. "
+                     "No procedure performed today.",
+    "cancelled": "Procedure note\nPlanned: right L3-L4, L4-L5 medial branch blocks under fluoroscopy.\n"
+                 "The case was cancelled before any injection: INR 2.9.",
+    "aborted": "Left C6-C7 facet injection. Patient positioned prone, fluoroscopy used to count levels; "
+               "procedure aborted prior to injection because of a vasovagal episode.",
+    "shorthand": "Pre-proc visit, no inj/proc done today. Planned bilat L4-L5 facet jt inj under fluoro 5/1.",
+}
+
+
+@pytest.fixture(scope="module")
+def analyzer(pipeline) -> Analyzer:
+    return Analyzer(nlp=pipeline, use_models=False)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PERFORMED))
+def test_document_without_a_performed_injection_gets_no_line(analyzer, name) -> None:
+    text = NOT_PERFORMED[name]
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "no_procedure", result.procedure.reason
+    assert result.claim_lines == []
+    ev = result.procedure.evidence
+    assert ev and all(e.text == text[e.start:e.end] for e in ev)
+
+
+PERFORMED = ("PROCEDURE: Bilateral L4-L5 facet joint injections under fluoroscopy.\n"
+             "Prior authorization #: 55-1234 on file. Medicare.\n"
+             "TECHNIQUE: Time-out. Prepped and draped. A 22-gauge needle was advanced into each L4-L5 facet joint under "
+             "fluoroscopy, negative aspiration, 0.5 mL of 0.5% bupivacaine with 10 mg triamcinolone injected per joint.\n")
+
+
+def test_a_procedure_note_that_mentions_its_authorization_number_still_codes(analyzer) -> None:
+    result = analyzer.analyze(PERFORMED)
+    assert result.procedure.family == "facet_joint_injection"
+    assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["50"])]
+    assert result.review.status == "auto"
+
+
+def test_nothing_done_wording_beside_injection_steps_routes_to_review(analyzer) -> None:
+    text = PERFORMED + "The L5-S1 injection was not performed because of anatomy.\n"
+    result = analyzer.analyze(text)
+    assert result.claim_lines == []  # the document's own statement is not overridden by a guess
+    assert result.review.status == "needs_review"
+    assert [r.id for r in result.review.reasons] == ["NOT_PERFORMED_CONFLICT"]
+    assert all(e.text == text[e.start:e.end] for e in result.review.reasons[0].evidence)

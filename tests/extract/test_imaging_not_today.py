@@ -1,0 +1,89 @@
+"""Guidance that was not used for today's needles: planned, requested, ordered, historical, negated, a device
+that was out of service, and documents that record no injection at all. Sentences are our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.extract.imaging import extract_imaging, imaging_doubts
+
+DONE = "Prone, sterile prep. A 22g spinal needle was advanced to each target; 0.5 mL bupivacaine injected per site."
+
+
+def _imaging(view_of, text: str):
+    view = view_of(text)
+    img = extract_imaging(view)
+    assert all(text[e.start : e.end] == e.text for e in img.evidence)
+    return view, img
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the device could not be used
+        f"PROCEDURE: Left L4-L5 MBB.\nThe C-arm was out of service this morning; landmark technique used.\n{DONE}",
+        f"PROCEDURE: Left L4-L5 MBB.\nC-arm down for service; proceeded by palpation.\n{DONE}",
+        f"PROCEDURE: Left L4-L5 MBB.\nComment: fluoroscopy unit in room 2 down for repair, surface landmarks "
+        f"used.\n{DONE}",
+        f"Location: procedure room 3 (C-arm out of order)\nPROCEDURE: Left L4-L5 MBB by palpation.\n{DONE}",
+        # negated
+        f"PROCEDURE: Left L4-L5 MBB. No fluoro today; landmark technique.\n{DONE}",
+        f"PROCEDURE: Left L4-L5 MBB performed without fluoroscopy, by palpation.\n{DONE}",
+        # planned / requested for another day
+        f"PROCEDURE: Left L4-L5 MBB by palpation.\n{DONE}\nThe confirmatory block will be done under fluoroscopy.",
+        f"PROCEDURE: Left L4-L5 MBB by palpation.\n{DONE}\nCT guidance requested by the surgeon for the next block.",
+        f"PROCEDURE: Left L4-L5 MBB by palpation.\nGuidance: [x] fluoroscopy (planned) [ ] CT [ ] US\n{DONE}",
+        f"PROCEDURE: Left L4-L5 MBB by palpation.\n{DONE}\nPlease approve a repeat block under fluoroscopy.",
+        # history
+        f"PROCEDURE: Left L4-L5 MBB by palpation. Prior injection done under fluoro, outside.\n{DONE}",
+        f"PROCEDURE: Left L4-L5 MBB by palpation. Two years ago she had an RFA under fluoroscopy.\n{DONE}",
+    ],
+)
+def test_guidance_not_used_today_is_none(view_of, text):
+    _, img = _imaging(view_of, text)
+    assert img.modality == "none", img.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # controls: the same words about a device that *was* used, or about another one
+        (f"PROCEDURE: Left L4-L5 MBB.\nFluoroscopy was used since the CT scanner was unavailable.\n{DONE}",
+         "fluoroscopy"),
+        (f"PROCEDURE: Left L4-L5 MBB.\nThe fluoro room was booked, so the CT suite was used; needles placed under "
+         f"CT guidance.\n{DONE}", "ct"),
+        (f"PROCEDURE: Left L4-L5 MBB.\nThe fluoroscopy unit was down for maintenance, so ultrasound guidance was "
+         f"used.\n{DONE}", "ultrasound"),
+        (f"PROCEDURE: Left L4-L5 MBB, US guided (no fluoro today).\n{DONE}", "ultrasound"),
+        (f"PROCEDURE: Left L4-L5 MBB under fluoroscopy.\nCT guidance was requested but fluoroscopy was used.\n{DONE}",
+         "fluoroscopy"),
+        (f"PROCEDURE: Left L4-L5 MBB.\nPrior to injection, under fluoroscopy, the needle position was checked.\n{DONE}",
+         "fluoroscopy"),
+        (f"PROCEDURE: Left L4-L5 MBB.\nThe needle was noted to be in good position under fluoroscopy.\n{DONE}",
+         "fluoroscopy"),
+        (f"PROCEDURE: Left L4-L5 MBB.\nFluoroscopic images saved; images unavailable in PACS until tomorrow.\n{DONE}",
+         "fluoroscopy"),
+    ],
+)
+def test_guidance_used_today_still_counts(view_of, text, modality):
+    _, img = _imaging(view_of, text)
+    assert img.modality == modality, img.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SCHEDULING ORDER\nBilateral C5-C6 cervical MBB, fluoro, next available. Pain 7/10.",
+        "Pre-procedure visit only - no procedure performed today.\nYou are scheduled for a right L4-L5 facet "
+        "injection using fluoroscopy to guide the needle.",
+        "RE: Request for prior authorization\nWe request approval of right L3-L4 MBB under fluoroscopic guidance.",
+        "Booked: left T4-T5 facet injection, CT guidance requested. Not yet done - nothing injected.",
+        "PROCEDURE REPORT - CASE CANCELLED\nCT-guided right L4-L5 facet injection cancelled prior to any injection "
+        "(anticoagulant not held). No needle placed.",
+    ],
+)
+def test_documents_without_an_injection_today_report_no_guidance(view_of, text):
+    view, img = _imaging(view_of, text)
+    assert img.modality == "none", img.reason
+    assert img.evidence and "no injection today" in img.reason
+    assert imaging_doubts(view, img) == []
