@@ -41,7 +41,33 @@ def check_model_disagrees(result: NoteResult) -> list[ReviewReason]:
     return out
 
 
-REVIEW_CHECKS: dict[str, Check] = {"MODEL_DISAGREES": check_model_disagrees}
+FACET_FAMILIES = frozenset({"facet_joint_injection", "medial_branch_block"})
+LATERALITY = frozenset({"50", "RT", "LT"})
+
+
+def check_levels_not_read(result: NoteResult) -> list[ReviewReason]:
+    """A guided facet procedure whose treated levels could not be read: no line is a reading gap until a
+    person confirms the note names none (the LEVELS_MISSING flag says what to document)."""
+    if result.procedure.family not in FACET_FAMILIES or result.imaging.modality == "none" or result.levels:
+        return []
+    return [doubt("LEVELS_NOT_READ", result.procedure.evidence, f"{result.procedure.family.replace('_', ' ')} under "
+                  f"{result.imaging.modality}, no treated joint read")]
+
+
+def check_line_without_side(result: NoteResult) -> list[ReviewReason]:
+    """A claim line without 50, RT or LT: the side was not read, and a bilateral or one-sided line cannot be told."""
+    joints = sorted({j for line in result.claim_lines if not LATERALITY & set(line.modifiers) for j in line.levels})
+    if not joints:
+        return []
+    evidence = [ev for lv in result.levels if lv.joint in joints for ev in lv.evidence]
+    return [doubt("SIDE_NOT_READ", evidence, ", ".join(joints))]
+
+
+REVIEW_CHECKS: dict[str, Check] = {
+    "MODEL_DISAGREES": check_model_disagrees,
+    "LEVELS_NOT_READ": check_levels_not_read,
+    "SIDE_NOT_READ": check_line_without_side,
+}
 
 
 def build_review(result: NoteResult, reasons: Mapping[str, ReviewReasonRow]) -> Review:

@@ -41,14 +41,30 @@ class NotPerformed:
     evidence: list[Evidence]
 
 
+# A fax or page banner is not the document's title ("FAX ... -> AETNA PRECERT FAX#  P.02/03").
+_BANNER = re.compile(r"\bfax\b|\bP\.\s?\d+\s?/\s?\d+|\bpage \d+ of \d+|^\W*$", re.I)
+# A "nothing today" statement about another site or procedure ("nothing done for the knee today", "the bursa
+# injection was deferred") says nothing about the facet procedure of the same visit.
+_OTHER_TARGET = re.compile(
+    r"\b(?:knee|hip|shoulder|bursa|trochanteric|genicular|sacroiliac|SI joint|SIJ|epidural|TFESI|ESI|trigger points?|"
+    r"TPI|occipital|carpal|plantar|ankle|elbow|wrist|pump|stimulator)\b", re.I)
+_SENTENCE_END = re.compile(r"[.;\n]")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 160), start)), default=max(0, start - 160))
+    right = _SENTENCE_END.search(text, end)
+    return text[left : right.start() if right else min(len(text), end + 160)]
+
+
 def _title_spans(text: str) -> list[tuple[int, int]]:
-    """The first TITLE_LINES non-empty lines, and any `RE:` / `Subject:` line."""
+    """The first TITLE_LINES non-empty lines (fax and page banners skipped), and any `RE:` / `Subject:` line."""
     spans: list[tuple[int, int]] = []
     pos = 0
     while len(spans) < TITLE_LINES and pos < len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
-        if text[pos:end].strip():
+        if text[pos:end].strip() and not _BANNER.search(text[pos:end]):
             spans.append((pos, end))
         pos = end + 1
     for m in _TITLE_LINE.finditer(text):
@@ -73,8 +89,9 @@ def not_performed_document(view: NoteView) -> NotPerformed | None:
 
 def _not_performed(view: NoteView) -> NotPerformed | None:
     text = view.text
-    said = _NOTHING_TODAY.search(text)
-    if said:
+    for said in _NOTHING_TODAY.finditer(text):
+        if _OTHER_TARGET.search(_sentence_around(text, said.start(), said.end())):
+            continue
         return NotPerformed(f"the document says no injection was performed today ({said.group().strip()!r})",
                             [view.evidence(said.start(), said.end())])
     for start, end in _title_spans(text):

@@ -341,12 +341,24 @@ def guidance_cues(view: NoteView) -> list[GuidanceCue]:
     return sorted(cues, key=lambda c: c.start)
 
 
+# Words that name imaging equipment or guidance in general, not how today's needle was placed: next to a
+# stated landmark technique ("the C-arm was out of service", "image guidance carries less risk") they are no guidance.
+_GENERIC_GUIDANCE = frozenset({"image guidance", "imaging guidance", "c-arm", "image intensifier", "imaging", "x-ray"})
+
+
+def _landmark_today(view: NoteView) -> list[Mention]:
+    """Asserted statements that today's needles went in without imaging (landmark, palpation)."""
+    return [m for m in view.by_label("IMG_NONE") if m.performed and m.text.lower() not in _FLUORO_LANDMARK_WORDS]
+
+
 def _today(view: NoteView, cues: list[GuidanceCue]) -> list[GuidanceCue]:
     """The cues that guided today's needles. View names ultrasound shares and scout images count only
     when no other modality guided the needle (and, for a scout, no landmark technique was used)."""
     used = [c for c in cues if c.status == "used"]
     # "bony landmarks" are seen under fluoroscopy too; a technique word says the needle went in without imaging
-    landmark = any(m.performed and m.text.lower() not in _FLUORO_LANDMARK_WORDS for m in view.by_label("IMG_NONE"))
+    landmark = bool(_landmark_today(view))
+    if landmark:
+        used = [c for c in used if view.text[c.start:c.end].lower() not in _GENERIC_GUIDANCE]
     primary = [c for c in used if not c.shared_view and not c.scout]
     others = {c.modality for c in primary} - {"fluoroscopy"}
     kept = list(primary)
@@ -386,6 +398,10 @@ def imaging_doubts(view: NoteView, imaging: Imaging) -> list[ReviewReason]:
     stays the one `extract_imaging` gives (first of fluoroscopy, CT, ultrasound); a person checks it."""
     if imaging.modality == "none":
         return []
+    landmark = _landmark_today(view)
+    if landmark:
+        detail = f"landmark technique and {imaging.modality} both documented for today; coded as {imaging.modality}"
+        return [doubt(IMAGING_CONFLICT, [view.evidence(landmark[0].start, landmark[0].end), *imaging.evidence[:1]], detail)]
     first: dict[Modality, GuidanceCue] = {}
     for c in _today(view, guidance_cues(view)):
         if not c.shared_view and not c.scout:

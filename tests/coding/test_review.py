@@ -98,3 +98,17 @@ def test_unknown_reason_id_is_an_error(facts: Facts) -> None:
     base = facts().model_copy(update={"review": Review(reasons=[doubt("NO_SUCH_REASON")])})
     with pytest.raises(RuleTableError, match="NO_SUCH_REASON"):
         code_note(base)
+
+
+def test_guided_facet_note_without_a_read_level_routes_to_review(facts: Facts) -> None:
+    result = code_note(facts(levels=()))
+    assert result.claim_lines == []
+    assert [r.id for r in result.review.reasons] == ["LEVELS_NOT_READ"]
+    assert code_note(facts(levels=(), modality="none")).review.status == "auto"  # no guidance: the flags say it
+
+
+def test_line_without_a_side_routes_to_review(facts: Facts) -> None:
+    result = code_note(facts(levels=(("L4-L5", "unspecified"), ("L5-S1", "left"))))
+    reasons = [r for r in result.review.reasons if r.id == "SIDE_NOT_READ"]
+    assert len(reasons) == 1 and "L4-L5" in reasons[0].message and "L5-S1" not in reasons[0].message
+    assert code_note(facts(levels=(("L4-L5", "right"),))).review.status == "auto"

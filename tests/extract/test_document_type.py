@@ -67,3 +67,21 @@ def test_nothing_done_wording_beside_injection_steps_routes_to_review(analyzer) 
     assert result.review.status == "needs_review"
     assert [r.id for r in result.review.reasons] == ["NOT_PERFORMED_CONFLICT"]
     assert all(e.text == text[e.start:e.end] for e in result.review.reasons[0].evidence)
+
+
+@pytest.mark.parametrize("aside", [
+    "Left knee: genicular block discussed, nothing done for the knee today.",
+    "The trochanteric bursa injection on the schedule was deferred; patient declined.",
+    "Right SI joint injection was not performed today and will be booked separately.",
+])
+def test_nothing_done_about_another_site_does_not_cancel_the_facet_procedure(analyzer, aside) -> None:
+    result = analyzer.analyze(PERFORMED + aside + "\n")
+    assert result.procedure.family == "facet_joint_injection"
+    assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["50"])]
+
+
+def test_a_fax_banner_naming_the_payer_desk_is_not_the_title(analyzer) -> None:
+    text = ("FAX 03/02/2026 10:14 -> PAYER PRECERT FAX# 555-0100  P.01/02\n"
+            "Procedure note\n" + PERFORMED)
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "facet_joint_injection" and result.claim_lines

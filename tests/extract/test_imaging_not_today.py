@@ -87,3 +87,25 @@ def test_documents_without_an_injection_today_report_no_guidance(view_of, text):
     assert img.modality == "none", img.reason
     assert img.evidence and "no injection today" in img.reason
     assert imaging_doubts(view, img) == []
+
+
+def test_landmark_technique_beside_equipment_words_is_no_guidance(pipeline) -> None:
+    from nlp.api import Analyzer
+
+    text = ("Procedure: right L4-L5 facet joint injection. The C-arm was out of service today, so after discussion the "
+            "injection was done by landmark technique; image guidance was not available. A 22-gauge needle was advanced "
+            "into the right L4-L5 facet joint, negative aspiration, 1 mL bupivacaine with 40 mg triamcinolone injected.")
+    result = Analyzer(nlp=pipeline, use_models=False).analyze(text)
+    assert result.imaging.modality == "none" and result.claim_lines == []
+
+
+def test_landmark_and_fluoroscopy_for_the_same_session_route_to_review(pipeline) -> None:
+    from nlp.api import Analyzer
+
+    text = ("Procedures: right L5 transforaminal epidural injection and right L4-L5 medial branch block.\n"
+            "The epidural was done under fluoroscopy with the needle advanced in oblique view.\n"
+            "The medial branch block was then done by landmark technique: needles advanced to the right L3 and L4 "
+            "medial branches, negative aspiration, 0.5 mL bupivacaine injected at each.")
+    result = Analyzer(nlp=pipeline, use_models=False).analyze(text)
+    assert result.review.status == "needs_review"
+    assert "IMAGING_CONFLICT" in [r.id for r in result.review.reasons]
