@@ -71,6 +71,10 @@ METRICS: dict[str, Metric] = {
     "auto-coded": lambda g, p: status(p) == "auto",
     "wrong lines without needs_review": lambda g, p: line_key(g) != line_key(p) and status(p) == "auto",
     "wrong lines, any": lambda g, p: line_key(g) != line_key(p),
+    "review raised where the gold expects it": lambda g, p: status(p) == "needs_review"
+    if g.get("review_expected") is True else None,
+    "review raised where the gold expects none": lambda g, p: status(p) == "needs_review"
+    if g.get("review_expected") is False else None,
     "6449x line on a non-facet note": lambda g, p: any(c["cpt"].startswith("6449") or c["cpt"] in _US
                                                        for c in p.get("claim_lines") or [])
     if _get(g, "procedure", "family") not in FACET else None,

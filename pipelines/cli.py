@@ -180,7 +180,9 @@ def serve(
     max_batch: Annotated[int, typer.Option(help="Most notes per /api/analyze/batch call.")] = 100,
     access_log: Annotated[bool, typer.Option(help="Log one line per request (method, path, status; never bodies).")] = True,
     workers: Annotated[int, typer.Option(help="Worker processes, each with its own pipeline (~300 MB); use up to one per core.")] = 1,
-    rules_only: Annotated[bool, typer.Option("--rules-only", help="Do not apply installed models (faster; rule confidences only).")] = False,
+    models: Annotated[bool, typer.Option("--models/--rules-only", help="Also run the installed models, which only "
+                                         "record a reading and route confident disagreements to review; off by default "
+                                         "(on the fresh blind batch they did not improve accuracy).")] = False,
 ) -> None:
     """Serve the paste-and-code page (/) and the REST API (/api, docs at /docs)."""
     from pipelines.web.server import serve as run_server
@@ -190,7 +192,7 @@ def serve(
         raise typer.Exit(2)
     try:
         run_server(host=host, port=port, token=token, payer=payer, cors_origins=cors_origin or None, max_batch=max_batch,
-                   access_log=access_log, workers=workers, use_models=not rules_only)
+                   access_log=access_log, workers=workers, use_models=models)
     except ValueError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc

@@ -73,7 +73,7 @@ def create_app(
     cors_origins: list[str] | None = None,
     payer: str = "medicare",
     max_batch_body_bytes: int = 10 * 1024 * 1024,
-    use_models: bool = True,
+    use_models: bool = False,
 ) -> FastAPI:
     """Build the app. Without `analyzer`, the real pipeline is built once at startup (~2-3 s);
     `use_models=False` serves rules-only results (no scikit-learn refinement, several times faster)."""

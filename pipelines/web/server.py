@@ -57,7 +57,7 @@ def serve(
     max_batch: int = 100,
     access_log: bool = True,
     workers: int = 1,
-    use_models: bool = True,
+    use_models: bool = False,
 ) -> None:
     """Load the pipeline once and serve until interrupted. ValueError for an unknown payer."""
     if payer not in available_profiles():

@@ -47,7 +47,7 @@ def available_profiles() -> list[str]:
     return sorted(profiles())
 
 
-def load_analyzer(payer: str = "medicare", use_models: bool = True) -> AnalyzerLike:
+def load_analyzer(payer: str = "medicare", use_models: bool = False) -> AnalyzerLike:
     """Build the real pipeline (~2-3 s); imported lazily so the app module stays light.
 
     `use_models=False` skips the installed scikit-learn refinements (rules only, faster).

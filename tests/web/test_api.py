@@ -297,8 +297,9 @@ def test_serve_command(monkeypatch):
     result = CliRunner().invoke(cli.app, ["serve", "--port", "8123", "--cors-origin", "http://a.test"])
     assert result.exit_code == 0, result.output
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8123 and seen["token"] == "from-env"
-    assert seen["cors_origins"] == ["http://a.test"] and seen["use_models"] is True and seen["workers"] == 1
+    assert seen["cors_origins"] == ["http://a.test"] and seen["use_models"] is False and seen["workers"] == 1
     assert CliRunner().invoke(cli.app, ["serve", "--rules-only"]).exit_code == 0 and seen["use_models"] is False
+    assert CliRunner().invoke(cli.app, ["serve", "--models"]).exit_code == 0 and seen["use_models"] is True
     bad = CliRunner().invoke(cli.app, ["serve", "--port", "0"])
     assert bad.exit_code == 2
 
