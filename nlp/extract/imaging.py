@@ -346,9 +346,21 @@ def guidance_cues(view: NoteView) -> list[GuidanceCue]:
 _GENERIC_GUIDANCE = frozenset({"image guidance", "imaging guidance", "c-arm", "image intensifier", "imaging", "x-ray"})
 
 
+_OTHER_PROCEDURE_LABELS = ("PROC_OTHER", "PROC_ESI", "PROC_SI")
+
+
 def _landmark_today(view: NoteView) -> list[Mention]:
-    """Asserted statements that today's needles went in without imaging (landmark, palpation)."""
-    return [m for m in view.by_label("IMG_NONE") if m.performed and m.text.lower() not in _FLUORO_LANDMARK_WORDS]
+    """Asserted statements that today's facet needles went in without imaging (landmark, palpation); not one in a
+    sentence about another procedure of the same session ("bursa injection, landmark guided")."""
+    out = []
+    for m in view.by_label("IMG_NONE"):
+        if not m.performed or m.text.lower() in _FLUORO_LANDMARK_WORDS:
+            continue
+        sentence = view.sentence_at(m.start)
+        if sentence is not None and any(x.label.startswith(_OTHER_PROCEDURE_LABELS) for x in sentence.mentions):
+            continue
+        out.append(m)
+    return out
 
 
 def _today(view: NoteView, cues: list[GuidanceCue]) -> list[GuidanceCue]:

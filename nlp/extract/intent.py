@@ -99,7 +99,12 @@ _PAST = re.compile(
     r"\b(?:prior(?!\s+to\b)|previous(?:ly)?|ago|last\s+(?:week|month|year|visit|time|block|injection|procedure)|"
     r"earlier|in\s+the\s+past|history\s+of|h/o|s/p|status\s+post|(?:has|have)\s+had|"
     r"had\s+(?:a|an|two|three|his|her|their|the|\d+|bilateral|left|right|one|prior)\b|underwent|"
-    r"wore\s+off|back\s+to\s+baseline|in\s+(?:19|20)\d\d)\b", re.I)
+    r"wore\s+off|back\s+to\s+baseline|in\s+(?:19|20)\d\d)\b"
+    r"|\b(?:0?[1-9]|1[0-2])/(?:(?:19|20)\d\d|\d{1,2}/\d{2,4})\b", re.I)  # a dated item is a past one
+# Statements about what a procedure generally is ("MBBs are most often used in a diagnostic capacity") say nothing
+# about today's intent.
+_GENERIC = re.compile(r"\b(?:most\s+often|usually|typically|classically|generally|commonly|traditionally|in\s+general)\b|"
+                      r"\b(?:capacity|paradigm|precursors?)\b", re.I)
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|consider(?:s|ing|ed)?|would|will|may|might|could|next|future|candidate|recommend(?:s|ed)?|"
     r"plan(?:s|ned)?|proceed\s+(?:to|with)|schedule|pending|possible|possibly|to\s+be\s+(?:done|performed|scheduled)|"
@@ -193,6 +198,8 @@ def _about_today(view: NoteView, start: int, end: int, in_addendum: bool) -> boo
     if not (strong or weak) and _PAST.search(text, s_lo, c_lo):
         return False  # "Two weeks ago, a first diagnostic block was done"
     if _HYPOTHETICAL.search(clause) and not (strong or weak):
+        return False
+    if _GENERIC.search(clause) and not strong:
         return False
     if in_addendum:
         return True

@@ -109,3 +109,15 @@ def test_landmark_and_fluoroscopy_for_the_same_session_route_to_review(pipeline)
     result = Analyzer(nlp=pipeline, use_models=False).analyze(text)
     assert result.review.status == "needs_review"
     assert "IMAGING_CONFLICT" in [r.id for r in result.review.reasons]
+
+
+def test_landmark_guidance_of_another_procedure_is_not_a_conflict(pipeline) -> None:
+    from nlp.api import Analyzer
+
+    text = ("Procedures: 1. Left L4-L5 facet joint injection under fluoroscopy. 2. Left trochanteric bursa injection.\n"
+            "Facet: under fluoroscopy a 22-gauge needle was advanced into the left L4-L5 facet joint, negative "
+            "aspiration, 1 mL bupivacaine with 40 mg triamcinolone injected.\n"
+            "Bursa: trigger point and bursa injection, landmark guided, 40 mg triamcinolone.\n")
+    result = Analyzer(nlp=pipeline).analyze(text)
+    assert result.imaging.modality == "fluoroscopy" and result.claim_lines
+    assert "IMAGING_CONFLICT" not in [r.id for r in result.review.reasons]

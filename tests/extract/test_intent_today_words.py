@@ -151,3 +151,20 @@ def test_without_words_the_injectate_decides(view_of, tech, value):
 def test_rfa_is_therapeutic(view_of):
     view = view_of("PROCEDURE: Right L4-L5 radiofrequency ablation, second diagnostic block done before.")
     assert extract_intent(view, extract_agents(view), "radiofrequency_ablation").value == "therapeutic"
+
+
+@pytest.mark.parametrize("aside", [
+    "We discussed that medial branch blocks are most often used in a diagnostic capacity before ablation.",
+    "These blocks are classically diagnostic precursors to radiofrequency neurotomy.",
+    "Diagnostic MBB bilateral L4-L5 on 03/12/2025 gave 80% relief for six hours.",
+])
+def test_general_or_dated_diagnostic_words_do_not_decide_todays_intent(pipeline, aside) -> None:
+    from nlp.api import Analyzer
+
+    text = ("PROCEDURE: Bilateral L4-L5 facet joint injections, therapeutic, under fluoroscopy.\n"
+            f"HISTORY: Axial low back pain for a year. {aside}\n"
+            "TECHNIQUE: Needles advanced into both L4-L5 facet joints, negative aspiration, 1 mL bupivacaine with "
+            "40 mg triamcinolone injected per joint.\n")
+    result = Analyzer(nlp=pipeline).analyze(text)
+    assert result.intent.value == "therapeutic"
+    assert "INTENT_CONFLICT" not in [r.id for r in result.review.reasons]
