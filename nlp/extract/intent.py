@@ -99,8 +99,7 @@ _PAST = re.compile(
     r"\b(?:prior(?!\s+to\b)|previous(?:ly)?|ago|last\s+(?:week|month|year|visit|time|block|injection|procedure)|"
     r"earlier|in\s+the\s+past|history\s+of|h/o|s/p|status\s+post|(?:has|have)\s+had|"
     r"had\s+(?:a|an|two|three|his|her|their|the|\d+|bilateral|left|right|one|prior)\b|underwent|"
-    r"wore\s+off|back\s+to\s+baseline|in\s+(?:19|20)\d\d)\b"
-    r"|\b(?:0?[1-9]|1[0-2])/(?:(?:19|20)\d\d|\d{1,2}/\d{2,4})\b", re.I)  # a dated item is a past one
+    r"wore\s+off|back\s+to\s+baseline|in\s+(?:19|20)\d\d)\b", re.I)
 # Statements about what a procedure generally is ("MBBs are most often used in a diagnostic capacity") say nothing
 # about today's intent.
 _GENERIC = re.compile(r"\b(?:most\s+often|usually|typically|classically|generally|commonly|traditionally|in\s+general)\b|"
