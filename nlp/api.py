@@ -19,7 +19,7 @@ from spacy.language import Language
 from nlp.coding import code_note, load_profile
 from nlp.extract.facts import extract_facts
 from nlp.extract.view import note_view
-from nlp.models_runtime import apply_models, apply_models_batch, load_models
+from nlp.models_runtime import apply_models_batch, load_models
 from nlp.normalize import normalize, restore_evidence
 from nlp.pipeline import get_pipeline
 from nlp.schema import NoteResult
@@ -41,12 +41,7 @@ class Analyzer:
     def analyze(self, text: str, note_id: str = "note", payer: str | Path | None = None) -> NoteResult:
         """Analyse one note. Raises `nlp.errors.InputError` for empty/binary/oversized text."""
         validate_text(text)
-        norm = normalize(text)
-        view = note_view(self.nlp(norm.text))
-        facts = apply_models(extract_facts(view, note_id), view.text, self.models)
-        result = code_note(facts, payer if payer is not None else self.payer)
-        restore_evidence(result, norm)
-        return result
+        return next(run_notes(self.nlp, [(note_id, text, None)], self.models, payer or self.payer, batch_size=1))
 
     def analyze_many(
         self, items: Iterable[tuple[str, str] | tuple[str, str, str | None]], batch_size: int = 64,

@@ -130,11 +130,12 @@ def _corrections() -> dict[str, str]:
 
 def _lexicon_words() -> set[str]:
     """Every word the target, ConText and section lexicons know: never "corrected" ("procedures")."""
+    from nlp.pipeline import CONTEXT_RULES, SECTION_RULES, TARGET_RULES
     from nlp.resources import read_json, read_jsonl
 
-    literals = [r["literal"] for r in read_jsonl("lexicons/targets.jsonl")]
-    literals += [r["literal"] for r in read_json("context_rules.json")["context_rules"]]
-    literals += [r["literal"] for r in read_json("section_rules.json")["section_rules"]]
+    literals = [r["literal"] for r in read_jsonl(TARGET_RULES)]
+    literals += [r["literal"] for r in read_json(CONTEXT_RULES)["context_rules"]]
+    literals += [r["literal"] for r in read_json(SECTION_RULES)["section_rules"]]
     return {w.lower() for lit in literals for w in re.findall(r"[A-Za-z][A-Za-z-]+", lit)}
 
 

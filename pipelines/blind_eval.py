@@ -18,8 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from nlp.coding import rule_tables
+
 Record = Mapping[str, Any]
-FACET = frozenset({"facet_joint_injection", "medial_branch_block"})
+# The families a 6449x line can come from (procedure_families.csv, in_scope).
+FACET = frozenset(family for family, row in rule_tables().families.items() if row.in_scope)
 RESAMPLES = 2000
 SEED = 20261203
 
@@ -75,11 +78,10 @@ METRICS: dict[str, Metric] = {
     if g.get("review_expected") is True else None,
     "review raised where the gold expects none": lambda g, p: status(p) == "needs_review"
     if g.get("review_expected") is False else None,
-    "6449x line on a non-facet note": lambda g, p: any(c["cpt"].startswith("6449") or c["cpt"] in _US
-                                                       for c in p.get("claim_lines") or [])
+    # The engine codes only the facet family (64490-64495, 0213T-0218T): any line on a non-facet note is over-coding.
+    "6449x line on a non-facet note": lambda g, p: bool(p.get("claim_lines"))
     if _get(g, "procedure", "family") not in FACET else None,
 }
-_US = {"0213T", "0214T", "0215T", "0216T", "0217T", "0218T"}
 
 
 def _interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:

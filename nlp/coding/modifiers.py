@@ -8,6 +8,7 @@ from nlp.coding.models import PayerProfile
 from nlp.schema import IntentValue, Side
 
 _ORDER = {"50": 0, "RT": 0, "LT": 0, "KX": 1}
+LATERALITY = frozenset(m for m, rank in _ORDER.items() if rank == 0)  # the modifiers that say the side
 
 
 def laterality_modifiers(side: Side, bilateral_format: str) -> list[list[str]]:

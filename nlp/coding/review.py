@@ -10,9 +10,10 @@ every id live in `review_reasons.csv`; the table is checked against `REVIEW_CHEC
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
-from nlp.coding.models import ReviewReasonRow
+from nlp.coding.modifiers import LATERALITY
+from nlp.coding.tables import RuleTables
 from nlp.errors import RuleTableError
 from nlp.extract.doubts import doubt
 from nlp.schema import NoteResult, Review, ReviewReason
@@ -23,10 +24,10 @@ __all__ = ["REVIEW_CHECKS", "build_review", "doubt"]
 MODEL_DISAGREE_P = 0.5
 TEMPLATE_FIELDS = frozenset({"detail"})
 
-Check = Callable[[NoteResult], list[ReviewReason]]
+Check = Callable[[NoteResult, RuleTables], list[ReviewReason]]
 
 
-def check_model_disagrees(result: NoteResult) -> list[ReviewReason]:
+def check_model_disagrees(result: NoteResult, tables: RuleTables) -> list[ReviewReason]:
     """The models never change a fact; when one confidently reads another value, a person decides."""
     out = []
     facts = [("family", result.procedure, result.procedure.family)]
@@ -41,20 +42,17 @@ def check_model_disagrees(result: NoteResult) -> list[ReviewReason]:
     return out
 
 
-FACET_FAMILIES = frozenset({"facet_joint_injection", "medial_branch_block"})
-LATERALITY = frozenset({"50", "RT", "LT"})
-
-
-def check_levels_not_read(result: NoteResult) -> list[ReviewReason]:
+def check_levels_not_read(result: NoteResult, tables: RuleTables) -> list[ReviewReason]:
     """A guided facet procedure whose treated levels could not be read: no line is a reading gap until a
     person confirms the note names none (the LEVELS_MISSING flag says what to document)."""
-    if result.procedure.family not in FACET_FAMILIES or result.imaging.modality == "none" or result.levels:
+    in_scope = tables.families[result.procedure.family].in_scope
+    if not in_scope or result.imaging.modality == "none" or result.levels:
         return []
     return [doubt("LEVELS_NOT_READ", result.procedure.evidence, f"{result.procedure.family.replace('_', ' ')} under "
                   f"{result.imaging.modality}, no treated joint read")]
 
 
-def check_line_without_side(result: NoteResult) -> list[ReviewReason]:
+def check_line_without_side(result: NoteResult, tables: RuleTables) -> list[ReviewReason]:
     """A claim line without 50, RT or LT: the side was not read, and a bilateral or one-sided line cannot be told."""
     joints = sorted({j for line in result.claim_lines if not LATERALITY & set(line.modifiers) for j in line.levels})
     if not joints:
@@ -70,14 +68,15 @@ REVIEW_CHECKS: dict[str, Check] = {
 }
 
 
-def build_review(result: NoteResult, reasons: Mapping[str, ReviewReasonRow]) -> Review:
-    """Every reason (the extractors' and the checks'), worded from the table; `needs_review` when any."""
+def build_review(result: NoteResult, tables: RuleTables) -> Review:
+    """Every reason (the extractors' and the checks'), worded from review_reasons.csv; `needs_review` when any."""
+    reasons = tables.review_reasons
     for reason in result.review.reasons:
         if reason.id not in reasons:
             raise RuleTableError(f"review reason {reason.id!r} is not in review_reasons.csv; expected one of {sorted(reasons)}")
     # Coding reasons are recomputed, so coding a coded result again (another payer) gives the same review.
     raised = [r for r in result.review.reasons if reasons[r.id].raised_by == "extract"]
-    raised += [r for check in REVIEW_CHECKS.values() for r in check(result)]
+    raised += [r for check in REVIEW_CHECKS.values() for r in check(result, tables)]
     out: list[ReviewReason] = []
     for reason in raised:
         row = reasons[reason.id]

@@ -39,9 +39,10 @@ def _inline_field() -> re.Pattern[str]:
     """A section label after a field separator ("... local only - Guidance: fluoroscopy | Side: left"): in text
     run together from a template or a one-paragraph paste, each field is its own statement, so a negation in
     one field does not reach the next."""
+    from nlp.pipeline import SECTION_RULES  # the sectionizer's own rules (imported late: the pipeline imports us)
     from nlp.resources import read_json
 
-    labels = sorted({r["literal"] for r in read_json("section_rules.json")["section_rules"] if r["literal"].endswith(":")},
+    labels = sorted({r["literal"] for r in read_json(SECTION_RULES)["section_rules"] if r["literal"].endswith(":")},
                     key=len, reverse=True)
     return re.compile(r"(?:(?<=\s[-|;\u2022]\s)|(?<=[|;]))(?=\s?(?:" + "|".join(map(re.escape, labels)) + "))", re.I)
 

@@ -24,6 +24,8 @@ class DocumentCues(StrictModel):
     nothing_today: list[Regex]
     title: list[Regex]
     title_line: Regex
+    banner: list[Regex]
+    other_targets: list[Regex]
 
 
 CUES = load_cues("document", DocumentCues)
@@ -41,13 +43,8 @@ class NotPerformed:
     evidence: list[Evidence]
 
 
-# A fax or page banner is not the document's title ("FAX ... -> AETNA PRECERT FAX#  P.02/03").
-_BANNER = re.compile(r"\bfax\b|\bP\.\s?\d+\s?/\s?\d+|\bpage \d+ of \d+|^\W*$", re.I)
-# A "nothing today" statement about another site or procedure ("nothing done for the knee today", "the bursa
-# injection was deferred") says nothing about the facet procedure of the same visit.
-_OTHER_TARGET = re.compile(
-    r"\b(?:knee|hip|shoulder|bursa|trochanteric|genicular|sacroiliac|SI joint|SIJ|epidural|TFESI|ESI|trigger points?|"
-    r"TPI|occipital|carpal|plantar|ankle|elbow|wrist|pump|stimulator)\b", re.I)
+_BANNER = re.compile(alternation(CUES.banner), re.I)
+_OTHER_TARGET = re.compile(alternation(CUES.other_targets), re.I)
 _SENTENCE_END = re.compile(r"[.;\n]")
 
 
@@ -73,21 +70,10 @@ def _title_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_LAST: list[tuple[str, NotPerformed | None]] = []  # one entry: the procedure and imaging extractors both ask
-
-
 def not_performed_document(view: NoteView) -> NotPerformed | None:
     """The document's own statement that nothing was done today, else its title naming a non-procedure
-    document; None for anything else (a procedure note, or a consult that the procedure rules judge)."""
-    last = _LAST[-1] if _LAST else None  # one read: safe when threads share the module
-    if last is not None and last[0] is view.text:
-        return last[1]
-    found = _not_performed(view)
-    _LAST[:] = [(view.text, found)]
-    return found
-
-
-def _not_performed(view: NoteView) -> NotPerformed | None:
+    document; None for anything else (a procedure note, or a consult that the procedure rules judge).
+    Read once per note (`nlp.extract.facts`); the procedure, imaging and doubt steps take the answer."""
     text = view.text
     for said in _NOTHING_TODAY.finditer(text):
         if _OTHER_TARGET.search(_sentence_around(text, said.start(), said.end())):
@@ -106,9 +92,8 @@ def _not_performed(view: NoteView) -> NotPerformed | None:
 CONFLICT_CUES = 2
 
 
-def document_doubts(view: NoteView) -> list[ReviewReason]:
+def document_doubts(view: NoteView, document: NotPerformed | None) -> list[ReviewReason]:
     """A not-performed document that also reports the steps of an injection as done: a person decides."""
-    document = not_performed_document(view)
     if document is None:
         return []
     cues = {m.text.lower(): m for m in view.by_label("PERFORMED_CUE", performed=True)

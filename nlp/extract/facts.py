@@ -5,13 +5,13 @@ from __future__ import annotations
 from nlp.extract.agents import extract_agents, extract_sedation
 from nlp.extract.care import extract_conservative_care
 from nlp.extract.diagnoses import extract_diagnoses, extract_written_codes
-from nlp.extract.document import document_doubts
+from nlp.extract.document import document_doubts, not_performed_document
 from nlp.extract.duration import extract_pain_duration
-from nlp.extract.imaging import extract_imaging, imaging_doubts
+from nlp.extract.imaging import imaging_doubts, imaging_of
 from nlp.extract.intent import extract_intent, intent_doubts
 from nlp.extract.levels import extract_levels_and_doubts
 from nlp.extract.pain import extract_pain_scores, pain_doubts
-from nlp.extract.procedure import extract_procedure
+from nlp.extract.procedure import procedure_of
 from nlp.extract.radiculopathy import extract_radiculopathy
 from nlp.extract.view import NoteView
 from nlp.schema import Intent, Level, NoteResult, Review
@@ -20,18 +20,19 @@ FACET_FAMILIES = frozenset({"facet_joint_injection", "medial_branch_block"})
 
 
 def extract_facts(view: NoteView, note_id: str) -> NoteResult:
-    procedure = extract_procedure(view)
+    document = not_performed_document(view)  # an order, request, query, consent or cancelled case
+    procedure = procedure_of(view, document)
     agents = extract_agents(view)
     is_facet = procedure.family in FACET_FAMILIES
     pain_scores, relief = extract_pain_scores(view)
-    imaging = extract_imaging(view)
+    imaging = imaging_of(view, document)
     if procedure.family == "no_procedure":
         intent = Intent(reason="no procedure performed in this note")
     else:
         intent = extract_intent(view, agents, procedure.family)
     # Doubts the extractors saw while reading (two statements that disagree); coding words them. Only the
     # ones that can change a facet claim line count: a neighbouring procedure gets no line to doubt.
-    doubts = document_doubts(view)
+    doubts = document_doubts(view, document)
     levels: list[Level] = []
     if is_facet:
         levels, level_doubts = extract_levels_and_doubts(view)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from nlp.extract.cues import alternation
-from nlp.extract.document import not_performed_document
+from nlp.extract.document import NotPerformed, not_performed_document
 from nlp.extract.doubts import IMAGING_CONFLICT, doubt
 from nlp.extract.view import NOT_PERFORMED_SECTIONS, Mention, NoteView, SectionSpan
 from nlp.schema import Evidence, Imaging, Modality, ReviewReason
@@ -256,13 +256,6 @@ def _innermost_section(sections: list[SectionSpan], pos: int) -> SectionSpan | N
     return found
 
 
-def nothing_done_today(view: NoteView) -> Evidence | None:
-    """The document records no injection today (consent, order, request, query, cancelled case): the
-    statement or title that says so, as `nlp.extract.document` reads it for the procedure family."""
-    document = not_performed_document(view)
-    return document.evidence[0] if document is not None and document.evidence else None
-
-
 # --- cues ------------------------------------------------------------------------------------------
 
 def _status(view: NoteView, start: int, end: int, section: str | None, mention: Mention | None) -> Status:
@@ -380,10 +373,15 @@ def _today(view: NoteView, cues: list[GuidanceCue]) -> list[GuidanceCue]:
 
 
 def extract_imaging(view: NoteView) -> Imaging:
-    nothing = nothing_done_today(view)
-    if nothing is not None:
+    return imaging_of(view, not_performed_document(view))
+
+
+def imaging_of(view: NoteView, document: NotPerformed | None) -> Imaging:
+    """`extract_imaging` with the document check already read: a document that records no injection today
+    (consent, order, request, query, cancelled case) has no guidance, whatever it plans."""
+    if document is not None:
         return Imaging(modality="none", reason="the document records no injection today; guidance is only planned",
-                       evidence=[nothing], rule_ids=_RULES["none"])
+                       evidence=document.evidence[:1], rule_ids=_RULES["none"])
     cues = guidance_cues(view)
     kept = _today(view, cues)
     for modality in _ORDER:

@@ -35,7 +35,7 @@ from typing import Literal
 
 from nlp.coding.review import doubt
 from nlp.extract.doubts import ADDENDUM_CHANGES_FACT, INTENT_CONFLICT
-from nlp.extract.view import NoteView
+from nlp.extract.view import NoteView, box_state
 from nlp.schema import Agent, Evidence, Intent, ReviewReason
 
 Kind = Literal["diagnostic", "therapeutic", "both"]
@@ -81,7 +81,6 @@ _NOT_BLOCK_AFTER = {
 _NOT_BLOCK_AFTER["both"] = _NOT_BLOCK_AFTER["therapeutic"]
 
 # ---- status of a word: checkbox, negation, tense, plan -----------------------------------------
-_BOX = re.compile(r"\[\s*(?P<x>[xX✓✔*])?\s*\]|\(\s*(?P<y>[xX✓✔*])?\s*\)|(?P<u>☐)|(?P<c>[☑☒])")
 _NEGATION_BEFORE = re.compile(
     r"(?:\b(?:not|no|non|without|nor|neither|rather\s+than|instead\s+of)\b(?:\s+(?:a|an|the|as|considered|"
     r"intended|meant|been|being|truly|strictly|purely|really))*|\bnon-?)\s*$", re.I)
@@ -108,7 +107,6 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:if|consider(?:s|ing|ed)?|would|will|may|might|could|next|future|candidate|recommend(?:s|ed)?|"
     r"plan(?:s|ned)?|proceed\s+(?:to|with)|schedule|pending|possible|possibly|to\s+be\s+(?:done|performed|scheduled)|"
     r"refer(?:ral)?\s+(?:to|for))\b", re.I)
-_FIELD_COLON = re.compile(r"[A-Za-z)][ \t]*:(?!\d)")
 # A line labelled as today's procedure is about today whatever section runs over it.
 _TODAY_LABEL = re.compile(
     r"[ \t>*-]*(?:procedures?(?:\s+(?:\d|performed|done|name|title))?|proc|operations?|title|intent(?:ion)?|purpose|"
@@ -170,20 +168,10 @@ def _item_start(text: str, line_start: int, max_lines: int = 3) -> int:
     return line_start
 
 
-def _box_state(text: str, line_start: int, pos: int) -> bool | None:
-    """True/False when the nearest box before `pos` on its line is checked/unchecked; None: no box."""
-    last = None
-    for m in _BOX.finditer(text, line_start, pos):
-        last = m
-    if last is None or _FIELD_COLON.search(text, last.end(), pos):
-        return None  # no box, or a new field ("[ ] MAC   Intent: diagnostic") starts after it
-    return bool(last.group("x") or last.group("y") or last.group("c"))
-
-
 def _about_today(view: NoteView, start: int, end: int, in_addendum: bool) -> bool:
     text = view.text
     line_start, line_end = _line(text, start)
-    if _box_state(text, line_start, start) is False:
+    if box_state(text, start) is False:
         return False
     s_lo, s_hi = _bounds(text, start, end, _SENTENCE_END, max(0, start - 600), min(len(text), end + 600))
     c_lo, c_hi = _bounds(text, start, end, _CLAUSE_END, s_lo, s_hi)

@@ -34,7 +34,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 from nlp.extract.doubts import ADDENDUM_CHANGES_FACT, LEVELS_CONFLICT, doubt
 from nlp.extract.procedure import performs_si_lateral_branch_block, si_nerve_sentence
-from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, header_categories
+from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, box_state, header_categories
 from nlp.resources import read_yaml
 from nlp.validation import Regex
 from nlp.schema import Evidence, Level, ReviewReason, Side, region_of_joint
@@ -306,12 +306,9 @@ def _atom_from_match(m: re.Match[str], offset: int) -> _Atom | None:
     return _Atom(m.start() + offset, m.end() + offset, first, second)
 
 
-_UNCHECKED_BOX = re.compile(r"(?:\[\s?\]|\(\s?\)|\u2610)[ \t]*$")
-
-
 def unchecked(text: str, pos: int) -> bool:
-    """True when an empty template box ("[ ]", "( )", "\u2610") stands right before `pos`."""
-    return bool(_UNCHECKED_BOX.search(text[max(0, pos - 6) : pos]))
+    """True when an empty template box ("[ ]", "( )", "\u2610") governs `pos` (`nlp.extract.view.box_state`)."""
+    return box_state(text, pos) is False
 
 
 def _atoms(text: str, offset: int = 0) -> list[_Atom]:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from nlp.extract.cues import StrictModel, alternation, load_cues
-from nlp.extract.document import not_performed_document
+from nlp.extract.document import NotPerformed, not_performed_document
 from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence, reports_today
 from nlp.schema import Procedure, ProcedureFamily
 from nlp.validation import Regex
@@ -49,12 +49,24 @@ class ProcedureCues(StrictModel):
     dorsal_ramus: list[Regex]
     lateral_branch: list[Regex]
     sacral_targets: list[Regex]
+    facet_words: list[Regex]
+    spine_level: Regex
+    other_joints: list[Regex]
+    si_words: list[Regex]
+    injection_words: list[Regex]
+    ablation_technique: list[Regex]
 
 
 CUES = load_cues("procedure", ProcedureCues)
 _DORSAL_RAMUS = re.compile(alternation(CUES.dorsal_ramus), re.I)
 _LATERAL_BRANCH = re.compile(alternation(CUES.lateral_branch), re.I)
 _SACRAL = re.compile(alternation(CUES.sacral_targets), re.I)
+_FACET_WORD = re.compile(alternation(CUES.facet_words), re.I)
+_SPINE_LEVEL = re.compile(CUES.spine_level)
+_OTHER_JOINT = re.compile(alternation(CUES.other_joints), re.I)
+_SI_WORD = re.compile(alternation(CUES.si_words), re.I)
+_INJECTION_WORD = re.compile(alternation(CUES.injection_words), re.I)
+_ABLATION_TECHNIQUE = re.compile(alternation(CUES.ablation_technique), re.I)
 
 
 def is_dorsal_ramus(m: Mention) -> bool:
@@ -101,21 +113,6 @@ def _si_dorsal_rami(view: NoteView, performed: list[Mention]) -> set[tuple[int, 
         if sentence is not None and si_nerve_sentence(sentence):
             out.add((m.start, m.end))
     return out
-
-
-# A spinal joint named next to a generic "intra-articular injection" makes it a facet joint injection.
-_FACET_WORD = re.compile(r"\b(?:facets?|zygapophys[ae]al|zygapophysial|z-joints?)\b", re.I)
-_SPINE_LEVEL = re.compile(r"\b[CTL]\d{1,2}\s?(?:-|/|to|through)\s?[CTLS]?\d{1,2}\b")
-_OTHER_JOINT = re.compile(r"\b(?:sacroiliac|SI|hip|knee|shoulder|glenohumeral|ankle|wrist|elbow|acromioclavicular)\b", re.I)
-
-
-_ABLATION_TECHNIQUE = re.compile(
-    r"\b(?:lesion(?:s|ed|ing)?|(?:sensory|motor) stimulation|rf (?:cannula|electrode|probe)s?|thermal|"
-    r"coagulation|neurotomy|rhizotomy)\b|\b\d{2}\s?(?:\u00b0|deg(?:rees)?)\s?c\b", re.I)
-
-
-_SI_WORD = re.compile(r"\b(?:sacroiliac|SIJ?)\b", re.I)
-_INJECTION_WORD = re.compile(r"\b(?:inject(?:ion|ions|ed)|intra-articular|block(?:s|ed)?)\b", re.I)
 
 
 def _promote_weak_ia(m: Mention, sentence: Sentence | None) -> Mention:
@@ -190,7 +187,11 @@ class _Title:
 
 
 def extract_procedure(view: NoteView) -> Procedure:
-    document = not_performed_document(view)
+    return procedure_of(view, not_performed_document(view))
+
+
+def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
+    """`extract_procedure` with the document check already read (`nlp.extract.document`)."""
     if document is not None:  # an order, request, query, consent or cancelled case: nothing to code
         return Procedure(family="no_procedure", reason=document.reason, evidence=document.evidence)
     title = _Title(view)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -102,9 +102,12 @@ class NoteView:
             return "technique"
         return category
 
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
     def sentence_at(self, offset: int) -> Sentence | None:
-        starts = [s.start for s in self.sentences]
-        i = bisect_right(starts, offset) - 1
+        i = bisect_right(self._sentence_starts, offset) - 1
         return self.sentences[i] if i >= 0 else None
 
     def by_label(self, prefix: str, *, performed: bool | None = None) -> list[Mention]:
@@ -117,31 +120,32 @@ class NoteView:
         return any(s.category in categories for s in self.sections)
 
 
-_UNCHECKED_BOX = re.compile(r"(?:\[\s?\]|\(\s?\)|\u2610)\s*$")
-
-
 _ANSWERED_NO = re.compile(
     r"^\s*(?:[:=-]\s*(?:no|none|denies|denied|negative|absent|n)\b|(?:no|none)\s*(?:[.,;\n]|$))", re.IGNORECASE
 )
 
 
-# A checkbox governs the words after it up to the next box or field separator: "[ ] Cervical RFA".
-_ANY_BOX = re.compile(r"\[\s?\]|\[[xX\u2713\u2714*]\]|\(\s?\)|\([xX]\)|[\u2610\u2611\u2612]")
-_BOX_REACH = 40
-_BOX_SEPARATOR = re.compile(r"[|;\n\]]")
+# A checkbox governs the words after it on its line, up to a field separator or the next field label:
+# "[ ] Cervical RFA", "Intent: [x] diagnostic [ ] therapeutic".
+_BOX = re.compile(r"\[\s*(?P<x>[xX\u2713\u2714*])?\s*\]|\(\s*(?P<y>[xX\u2713\u2714*])?\s*\)|(?P<u>\u2610)|(?P<c>[\u2611\u2612])")
+_BOX_ENDS = re.compile(r"[|;]|[A-Za-z)][ \t]*:(?!\d)")
+BOX_REACH = 40
+
+
+def box_state(text: str, pos: int) -> bool | None:
+    """True/False when the checkbox governing `pos` is checked/unchecked; None when no box governs it."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    last = None
+    for m in _BOX.finditer(text, max(line_start, pos - BOX_REACH), pos):
+        last = m
+    if last is None or _BOX_ENDS.search(text, last.end(), pos):
+        return None
+    return bool(last.group("x") or last.group("y") or last.group("c"))
 
 
 def _unchecked(text: str, start: int, end: int) -> bool:
     """A template field answered no: `[ ] IV sedation`, `[ ] Cervical RFA` or `Radicular symptoms: No`."""
-    if _UNCHECKED_BOX.search(text[max(0, start - 6) : start]) or _ANSWERED_NO.match(text[end : end + 14]):
-        return True
-    window_start = max(0, start - _BOX_REACH)
-    boxes = list(_ANY_BOX.finditer(text, window_start, start))
-    if not boxes:
-        return False
-    box = boxes[-1]
-    between = text[box.end() : start]
-    return box.group() in ("[ ]", "[]", "( )", "()", "\u2610") and not _BOX_SEPARATOR.search(between)
+    return box_state(text, start) is False or bool(_ANSWERED_NO.match(text[end : end + 14]))
 
 
 _LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*)?$")
