@@ -55,6 +55,19 @@ VOICES = {
         "bilingual clinic note in English with occasional Spanish phrases from the patient interview",
         "pain practice that writes SOAP notes for every visit, procedure or not",
     ],
+    "D": [
+        "British or Australian consultant in pain medicine: UK spelling and terms (anaesthetic, zygapophyseal "
+        "joint, paracetamol, 'theatre', 'image intensifier')",
+        "orthopaedic spine surgeon's office that does a few injections, brief op-note style between clinic "
+        "patients",
+        "teaching attending dictating in the first person for a medical student, explaining each step",
+        "sports-medicine physician who does most injections under ultrasound and writes the sonographic "
+        "findings",
+        "night-shift transcription of a rushed dictation: 'period', 'new paragraph' sometimes left in, "
+        "bracketed [inaudible] gaps",
+        "multispecialty group note written by a nurse practitioner and co-signed, with a billing section the "
+        "NP fills in by hand",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -82,6 +95,15 @@ LAYOUTS = {
         "text exported from an EHR with leftover markup (HTML entities such as &amp; or <br>, field codes)",
         "message/e-mail style note to a colleague or the billing office",
         "mixed: a short header block, then free text, then a medication table",
+    ],
+    "D": [
+        "procedure grid: one table row per level and side (level | side | target | needle | volume), prose "
+        "around it",
+        "long first-person past-tense narrative ('I then advanced the needle...'), few headers",
+        "template with many sections left empty or with '___' / 'N/A' / 'see above'",
+        "today's note followed in the same paste by an older, dated note for the same patient",
+        "note with nursing flowsheet blocks (times, vitals, pain scores at several time points)",
+        "short clinical summary, then discharge instructions that mention the next planned procedure",
     ],
 }
 

@@ -34,7 +34,7 @@ def code_note(
     family = tabs.families[result.procedure.family]
     if not family.in_scope:
         flag = not_facet_flag(family, result.procedure.evidence, tabs, prof)
-        review = build_review(result.model_copy(update={"claim_lines": []}), tabs)
+        review = build_review(result.model_copy(update={"claim_lines": []}), tabs, prof)
         return result.model_copy(update={**empty, "flags": [flag], "review": review})
 
     sessions = build_sessions(result.levels, prof)
@@ -54,7 +54,7 @@ def code_note(
                 kx_evidence=result.intent.evidence,
             )
     ctx = CodingContext(result, prof, tabs, merge_levels(result.levels), sessions, lines, diagnoses)
-    review = build_review(result.model_copy(update={"claim_lines": lines}), tabs)
+    review = build_review(result.model_copy(update={"claim_lines": lines}), tabs, prof)
     return result.model_copy(
         update={"claim_lines": lines, "flags": run_checks(ctx), "checklist": build_checklist(ctx), "payer": prof.id,
                 "review": review}

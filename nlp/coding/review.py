@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nlp.coding.modifiers import LATERALITY
+from nlp.coding.models import PayerProfile
+from nlp.coding.modifiers import LATERALITY, kx_applies
 from nlp.coding.tables import RuleTables
 from nlp.errors import RuleTableError
 from nlp.extract.doubts import doubt
@@ -24,10 +25,10 @@ __all__ = ["REVIEW_CHECKS", "build_review", "doubt"]
 MODEL_DISAGREE_P = 0.5
 TEMPLATE_FIELDS = frozenset({"detail"})
 
-Check = Callable[[NoteResult, RuleTables], list[ReviewReason]]
+Check = Callable[[NoteResult, RuleTables, PayerProfile], list[ReviewReason]]
 
 
-def check_model_disagrees(result: NoteResult, tables: RuleTables) -> list[ReviewReason]:
+def check_model_disagrees(result: NoteResult, tables: RuleTables, profile: PayerProfile) -> list[ReviewReason]:
     """The models never change a fact; when one confidently reads another value, a person decides."""
     out = []
     facts = [("family", result.procedure, result.procedure.family)]
@@ -42,7 +43,7 @@ def check_model_disagrees(result: NoteResult, tables: RuleTables) -> list[Review
     return out
 
 
-def check_levels_not_read(result: NoteResult, tables: RuleTables) -> list[ReviewReason]:
+def check_levels_not_read(result: NoteResult, tables: RuleTables, profile: PayerProfile) -> list[ReviewReason]:
     """A guided facet procedure whose treated levels could not be read: no line is a reading gap until a
     person confirms the note names none (the LEVELS_MISSING flag says what to document)."""
     in_scope = tables.families[result.procedure.family].in_scope
@@ -52,7 +53,7 @@ def check_levels_not_read(result: NoteResult, tables: RuleTables) -> list[Review
                   f"{result.imaging.modality}, no treated joint read")]
 
 
-def check_line_without_side(result: NoteResult, tables: RuleTables) -> list[ReviewReason]:
+def check_line_without_side(result: NoteResult, tables: RuleTables, profile: PayerProfile) -> list[ReviewReason]:
     """A claim line without 50, RT or LT: the side was not read, and a bilateral or one-sided line cannot be told."""
     joints = sorted({j for line in result.claim_lines if not LATERALITY & set(line.modifiers) for j in line.levels})
     if not joints:
@@ -61,14 +62,26 @@ def check_line_without_side(result: NoteResult, tables: RuleTables) -> list[Revi
     return [doubt("SIDE_NOT_READ", evidence, ", ".join(joints))]
 
 
+def check_intent_not_read(result: NoteResult, tables: RuleTables, profile: PayerProfile) -> list[ReviewReason]:
+    """Lines for a payer whose modifiers depend on the intent (KX on a diagnostic block), but neither intent
+    words nor the injectate told the intent: the lines carry no KX, which is wrong if the block was
+    diagnostic. (A note that claims both intents already raised INTENT_CONFLICT.)"""
+    if not result.claim_lines or result.intent.value != "unknown" or not kx_applies("diagnostic", profile):
+        return []
+    if any(r.id == "INTENT_CONFLICT" for r in result.review.reasons):
+        return []
+    return [doubt("INTENT_NOT_READ", result.procedure.evidence, result.intent.reason or "no intent words, no injectate")]
+
+
 REVIEW_CHECKS: dict[str, Check] = {
     "MODEL_DISAGREES": check_model_disagrees,
     "LEVELS_NOT_READ": check_levels_not_read,
     "SIDE_NOT_READ": check_line_without_side,
+    "INTENT_NOT_READ": check_intent_not_read,
 }
 
 
-def build_review(result: NoteResult, tables: RuleTables) -> Review:
+def build_review(result: NoteResult, tables: RuleTables, profile: PayerProfile) -> Review:
     """Every reason (the extractors' and the checks'), worded from review_reasons.csv; `needs_review` when any."""
     reasons = tables.review_reasons
     for reason in result.review.reasons:
@@ -76,7 +89,7 @@ def build_review(result: NoteResult, tables: RuleTables) -> Review:
             raise RuleTableError(f"review reason {reason.id!r} is not in review_reasons.csv; expected one of {sorted(reasons)}")
     # Coding reasons are recomputed, so coding a coded result again (another payer) gives the same review.
     raised = [r for r in result.review.reasons if reasons[r.id].raised_by == "extract"]
-    raised += [r for check in REVIEW_CHECKS.values() for r in check(result, tables)]
+    raised += [r for check in REVIEW_CHECKS.values() for r in check(result, tables, profile)]
     out: list[ReviewReason] = []
     for reason in raised:
         row = reasons[reason.id]

@@ -123,6 +123,10 @@ class LevelLexicon(_Strict):
     side_statement_reach: int
     negated_side_prefix: Regex
     localizer_cues: list[Regex]
+    localizer_gap_words: list[Regex]
+    localizer_reach: int
+    untreated_level_suffix: Regex
+    untreated_level_prefix: Regex
     title_headers: list[LowerRegex]
     title_exam_headers: list[LowerRegex]
     title_max_chars: int
@@ -172,6 +176,9 @@ class _Compiled:
     side_statement: re.Pattern[str]  # a short sentence that only states a side ("All on the left.")
     negated_side: re.Pattern[str]  # "not " right before a side phrase
     localizer: re.Pattern[str]
+    localizer_gap: re.Pattern[str]  # the whole gap between a survey cue and a level is survey wording
+    untreated_after: re.Pattern[str]
+    untreated_before: re.Pattern[str]
     title_header: re.Pattern[str]
     title_exam_header: re.Pattern[str]
     addendum: re.Pattern[str]
@@ -221,6 +228,11 @@ def _lexicon() -> _Compiled:
         side_statement=re.compile("|".join(f"(?:{p})" for p in lex.side_statements), re.I),
         negated_side=re.compile(lex.negated_side_prefix, re.I),
         localizer=_words_re(lex.localizer_cues),
+        localizer_gap=re.compile(
+            r"(?:[\s/]|(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{w})" for w in lex.localizer_gap_words)
+            + r")(?![A-Za-z0-9]))*", re.I),
+        untreated_after=re.compile(lex.untreated_level_suffix, re.I),
+        untreated_before=re.compile(lex.untreated_level_prefix, re.I),
         # matched against the lower-cased note: case-sensitive scans of a 200 KB text are ~4x faster
         title_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_headers) + ")"),
         title_exam_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_exam_headers) + ")"),
@@ -615,10 +627,15 @@ def attach_sides(
     chains = _chains(text, offset, items, phrases)
     result: list[list[SidePhrase]] = [[] for _ in items]
     free: list[SidePhrase] = []
-    for p in phrases:
-        chain = _chain_for(text, offset, p, chains, items, phrases)
+    chosen = [(p, _chain_for(text, offset, p, chains, items, phrases)) for p in phrases]
+    led = {id(c) for p, c in chosen if c is not None and p.form == "adj" and p.end <= items[c[0]].start}
+    for p, chain in chosen:
         if chain is None:
             free.append(p)
+        elif p.form != "adj" and id(chain) in led and p.start >= items[chain[-1]].end:
+            # "the right L4-L5 and the L5-S1 joint on each side": the list has its side in front; the
+            # trailing phrase speaks of its last item only
+            chain = chain[-1:]
         for i in chain or ():
             result[i].append(p)
     for i, item in enumerate(items):
@@ -771,6 +788,32 @@ def _localizer_clause(sentence: Sentence, clause: str, lo: int, hi: int) -> bool
     return not (named or any(p.search(clause) for p, _ in lex.nerve_nouns))
 
 
+# The rest of a level list after one item ("... and C5-C6", ", L4/5 or L5-S1"): a statement after the
+# list speaks of every item in it.
+_LIST_TAIL = re.compile(
+    rf"(?:\s*(?:,|and|&|or|/)\s*(?:(?:the\s+)?(?:right|left|bilateral|R|L)\s+)?[CTLS]?\d{{1,2}}"
+    rf"(?:\s*[{_DASH}/]\s*[CTLS]?\d{{1,2}})?(?![A-Za-z0-9]))*", re.I)
+
+
+def _survey_or_untreated(sentence: Sentence, start: int, end: int) -> bool:
+    """The level at [start, end) is next to a survey cue with only survey wording between them ("scout
+    series obtained L1 through S1 for counting"), or is said right there not to be treated ("L3-L4 not
+    treated", "nothing at C4-C6"). Unlike the clause test this holds inside a run-on sentence that
+    also names the procedure."""
+    lex = _lexicon()
+    text, rel_s, rel_e = sentence.text, start - sentence.start, end - sentence.start
+    after = _LIST_TAIL.match(text, rel_e)
+    if lex.untreated_after.match(text, after.end() if after else rel_e) or lex.untreated_before.search(text, max(0, rel_s - 40), rel_s):
+        return True
+    reach = lex.lex.localizer_reach
+    lo = max(0, rel_s - reach)
+    for m in lex.localizer.finditer(text, lo, rel_s):
+        if lex.localizer_gap.fullmatch(text, m.end(), rel_s):
+            return True
+    m = lex.localizer.search(text, rel_e, min(len(text), rel_e + reach))
+    return m is not None and lex.localizer_gap.fullmatch(text, rel_e, m.start()) is not None
+
+
 def _says_done(sentence: Sentence) -> bool:
     """The sentence says something was done: a performed cue that is not negated ("needles were
     advanced", "injected"); a past-tense cue counts even where ConText scoped a planning word over it."""
@@ -803,7 +846,7 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
         return _listed_procedure(sentence, start, end)
     lo, hi = _clause(sentence, start, end)
     clause = sentence.text[lo - sentence.start : hi - sentence.start]
-    if _localizer_clause(sentence, clause, lo, hi):
+    if _localizer_clause(sentence, clause, lo, hi) or _survey_or_untreated(sentence, start, end):
         return False
     procs = _procedures(sentence)
     local = [m for m in procs if lo <= m.start < hi]
@@ -832,12 +875,18 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
 
 
 def _title_has_facet(view: NoteView) -> bool:
-    """The note's first line names a performed facet procedure (headerless-note rule)."""
+    """The note opens with a performed facet procedure (headerless-note rule): named in the first
+    `TITLE_OPENING_CHARS` characters of the first sentence (a pasted header line may run on with the
+    patient's details after it)."""
     if not view.sentences:
         return False
     first = view.sentences[0]
     strong = _lexicon().lex.strong_facet_labels
-    return len(first.text) <= 160 and any(m.label in strong and m.performed for m in first.mentions)
+    return any(m.label in strong and m.performed and m.start - first.start <= TITLE_OPENING_CHARS
+               for m in first.mentions)
+
+
+TITLE_OPENING_CHARS = 160
 
 
 # --------------------------------------------------------------------------- assembly
@@ -970,7 +1019,8 @@ def _continues_technique(g: _Gathered, view: NoteView, sentence: Sentence, index
         return None
     lex = _lexicon()
     if _BLANK_LINE.search(view.text, last[1], sentence.start) or _header_of(sentence) is not None \
-            or _procedures(sentence) or lex.context.search(sentence.text) or lex.disqualifier.search(sentence.text):
+            or not all(_is_facet(m) for m in _procedures(sentence)) or lex.context.search(sentence.text) \
+            or lex.disqualifier.search(sentence.text):  # a list item naming the nerve it targets continues
         return None
     return (last[2],)
 
@@ -997,6 +1047,8 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     if _skipped(section) or _lexicon().generic.match(sentence.text):
         return  # also generic technique text: "For C3 to C6, the medial branch lies ..."
     lex = _lexicon()
+    if sentence.text.rstrip().endswith(":") and _says_done(sentence):
+        g.last_technique = (index, sentence.end, section)  # "needles were placed at:" + a list of targets
     header = _header_side_source(sentence, section, index)
     if not (header or lex.worth_parsing.search(sentence.text)):
         if len(sentence.text) <= lex.lex.side_statement_max_chars:

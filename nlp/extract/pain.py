@@ -85,7 +85,7 @@ _POST_SECTIONS = frozenset(CUES.post_sections)
 
 # ---- score patterns (compiled once) ----
 _N10 = r"(?:10(?:\.0)?|\d(?:\.\d)?)(?!\d)"  # 0..10 with an optional decimal
-_OUT10 = r"(?:\s*/\s*10|\s+out\s+of\s+(?:10|ten))(?![\d])(?!/\d)(?!\.\d)"
+_OUT10 = r"(?:\s*/\s*10|\s+(?:out\s+)?of\s+(?:10|ten))(?![\d])(?!/\d)(?!\.\d)"  # "7/10", "7 out of 10", "7 of 10"
 # A written scale after the keyword: "Pain (0-10): 6", "pain score (NRS): 6", "pain (VAS 0-100 mm): 70".
 _SCALE_NOTE = (r"(?:\s*\(\s*(?P<note>(?:NRS|NPRS|VAS|VRS|numeric|verbal|visual\s+analog(?:ue)?)?[\s,]*"
                r"(?:(?:scale\s+)?0\s*(?:-|–|to)\s*(?:10|100))?\s*(?:mm|cm)?)\s*\))?")
@@ -387,7 +387,7 @@ def _vas_max(value: float, unit: str | None) -> float:
 
 _DIGIT = re.compile(r"\d")
 _HAS_PERCENT = re.compile(r"%|per\s*cent", re.I)
-_HAS_SCALE = re.compile(r"/\s*10|out\s+of\s+(?:10|ten)", re.I)
+_HAS_SCALE = re.compile(r"/\s*10|(?:out\s+)?of\s+(?:10|ten)\b", re.I)
 _HAS_KEYWORD = re.compile(r"pain|\b(?:vas|nrs|nprs|vrs|verbal|numeric|visual|rat(?:es|ed|ing))\b", re.I)
 
 

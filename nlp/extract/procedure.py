@@ -144,8 +144,8 @@ def _injected_facets(view: NoteView) -> list[Mention]:
         sentence = view.sentence_at(m.start)
         if sentence is None or not reports_today(list(sentence.mentions)) or _OTHER_JOINT.search(sentence.text):
             continue
-        if any(x.label.startswith("PROC_") and x.label != "PROC_FACET_IA_WEAK" for x in sentence.mentions):
-            continue
+        if any(x.label.startswith("PROC_") and _family(x.label) != "facet_joint_injection" for x in sentence.mentions):
+            continue  # the sentence names another target; a facet injection phrase read as planned does not count
         out.append(replace(m, label="PROC_FACET_IA"))
     return out
 

@@ -29,6 +29,10 @@ TODAY_OVERRIDE_SECTIONS = frozenset({"indication", "history", "exam", "imaging_r
 WEAK_PERFORMED_CUES = frozenset({"performed", "did", "was done", "were done", "is performed", "was performed",
                                  "were performed", "consent was obtained", "informed consent was obtained", "gauge",
                                  "tolerated", "needle", "needles"})
+# A sentence after today's technique sentence continues it ("Position confirmed on CT.") unless it dates
+# itself or speaks of the past ("She had a CT in 2023.", "prior blocks ...").
+_DATED_OR_PAST = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:ago|prior|previous(?:ly)?|had|"
+                            r"history|last\s+(?:year|month|week|time))\b", re.I)
 # Sections that describe the procedure performed in this note.
 PROCEDURE_SECTIONS = frozenset({"procedure", "technique", "procedure_detail", "findings", "post_procedure", "anesthesia", "medications", "complications"})
 
@@ -273,6 +277,7 @@ def note_view(doc: Doc) -> NoteView:
     mention_starts = [m.start for m in mentions]
     sentences: list[Sentence] = []
     today_spans: list[tuple[int, int]] = []
+    carry: tuple[str | None, int] | None = None  # (section, end) of the last sentence read as today's
     for sent in doc.sents:
         sent_text = text[sent.start_char : sent.end_char]
         if not sent_text.strip():
@@ -281,7 +286,13 @@ def note_view(doc: Doc) -> NoteView:
         hi = bisect_right(mention_starts, sent.end_char - 1)
         section = section_for(sent.start_char)
         own = mentions[lo:hi]
-        if section in TODAY_OVERRIDE_SECTIONS and reports_today(own):
+        # The rest of the technique paragraph ("Tip position confirmed on CT.") continues today's
+        # injection until a blank line, another section or a past/planned statement.
+        continues = (carry is not None and carry[0] == section and not _BLANK_LINE.search(text, carry[1], sent.start_char)
+                     and not any(m.historical or m.hypothetical for m in own) and not _DATED_OR_PAST.search(sent_text))
+        carry = None
+        if section in TODAY_OVERRIDE_SECTIONS and (reports_today(own) or continues):
+            carry = (section, sent.start_char + len(sent_text.rstrip()))
             section = "technique"
             today_spans.append((sent.start_char, sent.end_char))
             own = [replace(m, section=section) if m.section in TODAY_OVERRIDE_SECTIONS else m for m in own]

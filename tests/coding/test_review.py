@@ -112,3 +112,21 @@ def test_line_without_a_side_routes_to_review(facts: Facts) -> None:
     reasons = [r for r in result.review.reasons if r.id == "SIDE_NOT_READ"]
     assert len(reasons) == 1 and "L4-L5" in reasons[0].message and "L5-S1" not in reasons[0].message
     assert code_note(facts(levels=(("L4-L5", "right"),))).review.status == "auto"
+
+
+@pytest.mark.parametrize(("payer", "intent", "fires"), [
+    ("medicare", "unknown", True),  # KX depends on the intent: the lines may be missing it
+    ("medicare", "diagnostic", False),
+    ("medicare", "therapeutic", False),
+    ("commercial", "unknown", False),  # no KX payer: the lines do not depend on the intent
+])
+def test_unknown_intent_routes_to_review_where_kx_depends_on_it(facts: Facts, payer, intent, fires) -> None:
+    result = code_note(facts(intent=intent, agents=()), payer)
+    assert result.claim_lines
+    assert ("INTENT_NOT_READ" in [r.id for r in result.review.reasons]) is fires
+
+
+def test_unknown_intent_from_a_conflict_is_not_reported_twice(facts: Facts) -> None:
+    base = facts(intent="unknown", agents=())
+    base = base.model_copy(update={"review": Review(reasons=[doubt("INTENT_CONFLICT", base.procedure.evidence)])})
+    assert [r.id for r in code_note(base).review.reasons] == ["INTENT_CONFLICT"]

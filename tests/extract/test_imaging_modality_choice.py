@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.coding.defaults import rule_tables
+from nlp.coding.defaults import load_profile, rule_tables
 from nlp.coding.review import build_review
 from nlp.extract.doubts import EXTRACT_REASONS, IMAGING_CONFLICT
 from nlp.extract.imaging import extract_imaging, imaging_doubts
@@ -92,7 +92,7 @@ def test_imaging_conflict_is_worded_for_review(view_of):
     text = f"PROCEDURE: Right L4-L5 MBB.\nUltrasound-guided needle placement; AP fluoroscopy confirmed the tip. {DONE}"
     img, doubts = _read(view_of, text)
     result = NoteResult(note_id="n", imaging=img, review=Review(reasons=doubts))
-    review = build_review(result, rule_tables())
+    review = build_review(result, rule_tables(), load_profile())
     assert review.status == "needs_review"
     [reason] = review.reasons
     assert reason.id == IMAGING_CONFLICT and "fluoroscopy and ultrasound" in reason.message

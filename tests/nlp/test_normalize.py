@@ -80,7 +80,7 @@ def test_layout_noise_changes_no_fact_and_evidence_quotes_the_note(pipeline, noi
 
 @pytest.mark.parametrize("short, expanded", [
     ("bilat L4-5 facet jt inj", "bilateral L4-5 facet joint injection"),
-    ("22g ndl, neg asp, tol well", "22g needle, negative aspiration, tolerated well"),
+    ("22g ndl, neg asp, tol well", "22 gauge needle, negative aspiration, tolerated well"),
     ("L3 MB, L4 MB and L5 DR", "L3 medial branch, L4 medial branch and L5 dorsal ramus"),
     ("dx blk #2", "diagnostic block #2"),
     ("LBP x 9 mo, PT x 6 wks", "LBP x 9 months, PT x 6 weeks"),
