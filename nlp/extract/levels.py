@@ -616,7 +616,12 @@ def _chain_for(text: str, offset: int, p: SidePhrase, chains: list[list[int]], i
     if after is not None and (not _is_filler(_gap(text, offset, p.end, items[after[0]].start))
                               or any(p.end <= q.start < items[after[0]].start for q in others)):
         after = None
+    if p.form == "adj" and before is not None and _CLOSES.match(text, p.end - offset):
+        return before  # written after its item and closing it: "T12 medial branch bilat, L1 ..."
     return (after or before) if p.form == "adj" else (before or after)
+
+
+_CLOSES = re.compile(r"[ \t]*[,;.)]")
 
 
 def attach_sides(

@@ -95,6 +95,7 @@ def test_control_trailing_side_phrase_without_a_side_in_front_covers_the_whole_l
     ("C5-6 R/L and C6-7 L.", [("bilateral", "R/L"), ("left", "L")]),
     ("T11-12 R only", [("right", "R only")]),
     ("L4 L5 medial branches", []),  # a vertebra letter, not a side
+    ("R L1-2 R L2-3 L L1-2", [("right", "R"), ("right", "R"), ("left", "L")]),  # each letter before its level
 ])
 def test_capital_side_letter_after_a_level(text, sides) -> None:
     assert [(p.side, text[p.start:p.end]) for p in parse_side_phrases(text)] == sides
@@ -117,3 +118,17 @@ def test_procedure_title_field_without_a_colon_is_the_procedure_line(view_of) ->
     found, doubts = extract_levels_and_doubts(view_of(text))
     assert [(lv.joint, lv.side) for lv in found] == [("L3-L4", "bilateral")]
     assert [d.id for d in doubts] == ["LEVELS_CONFLICT"]
+
+
+def test_side_written_after_each_nerve_of_a_list_belongs_to_that_nerve(view_of) -> None:
+    text = ("PROCEDURE: Lumbar medial branch blocks\n"
+            "Nerves: L2 medial branch bilat, L3 medial branch bilat, L4 medial branch R\n"
+            "Needles were advanced to each target and bupivacaine was injected.\n")
+    assert levels(view_of, text) == [("L3-L4", "bilateral"), ("L4-L5", "right")]
+
+
+def test_control_side_before_a_list_still_covers_the_list(view_of) -> None:
+    text = ("PROCEDURE: Lumbar medial branch blocks\n"
+            "Nerves: bilateral L3, L4 medial branches and L5 dorsal rami\n"
+            "Needles were advanced to each target and bupivacaine was injected.\n")
+    assert levels(view_of, text) == [("L4-L5", "bilateral"), ("L5-S1", "bilateral")]
