@@ -328,9 +328,19 @@ def _atoms(text: str, offset: int = 0) -> list[_Atom]:
     out = []
     for m in _ATOM.finditer(text):
         atom = _atom_from_match(m, offset)
-        if atom is not None and not unchecked(text, m.start()):
-            out.append(atom)
+        if atom is None or unchecked(text, m.start()):
+            continue
+        if m["sep"] == "/" and m["l2"] and (_SLASH_NEXT.match(text, m.end()) or _SLASH_BEFORE.search(text, 0, m.start())):
+            # "L2/L3/L4 medial branches": a slash list of vertebrae, not the L2-L3 joint
+            out.append(_Atom(m.start() + offset, m.start("n1") + len(m["n1"]) + offset, atom.upper, None))
+            out.append(_Atom(m.start("l2") + offset, m.end() + offset, _vertebra(m["l2"], m["n2"]), None))
+            continue
+        out.append(atom)
     return out
+
+
+_SLASH_NEXT = re.compile(r"[ \t]*/[ \t]*[CTLS]\d", re.I)
+_SLASH_BEFORE = re.compile(r"[CTLS]\d{1,2}[ \t]*/[ \t]*$", re.I)
 
 
 def _atom_joints(atom: _Atom) -> tuple[str, ...]:

@@ -132,3 +132,14 @@ def test_control_side_before_a_list_still_covers_the_list(view_of) -> None:
             "Nerves: bilateral L3, L4 medial branches and L5 dorsal rami\n"
             "Needles were advanced to each target and bupivacaine was injected.\n")
     assert levels(view_of, text) == [("L4-L5", "bilateral"), ("L5-S1", "bilateral")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Time-out: bilateral L3/L4/L5 medial branches. Needles were advanced to each of them and lidocaine was "
+     "injected.", [("L4-L5", "bilateral"), ("L5-S1", "bilateral")]),
+    ("Needles were advanced to the right C4/C5/C6 medial branches; bupivacaine was injected.",
+     [("C4-C5", "right"), ("C5-C6", "right")]),
+    ("A needle was advanced into the left L4/L5 facet joint and lidocaine was injected.", [("L4-L5", "left")]),
+])
+def test_slash_list_of_three_vertebrae_is_a_nerve_list_not_a_joint(view_of, text, expected) -> None:
+    assert levels(view_of, text) == expected
