@@ -634,6 +634,17 @@ def _chain_for(text: str, offset: int, p: SidePhrase, chains: list[list[int]], i
 _CLOSES = re.compile(r"[ \t]*[,;.)]")
 
 
+def _table_row(text: str, offset: int, p: SidePhrase, items: Sequence[_Item]) -> list[int] | None:
+    """In a pipe-table row ("| L4-L5 | Left | 1 mL |") a side cell belongs to the levels of its own row."""
+    lo = text.rfind("\n", 0, p.start - offset) + 1
+    hi = text.find("\n", p.end - offset)
+    hi = len(text) if hi < 0 else hi
+    if text.count("|", lo, hi) < 2:
+        return None
+    row = [i for i, item in enumerate(items) if lo <= item.start - offset < hi]
+    return row or None
+
+
 def attach_sides(
     text: str, offset: int, items: Sequence[_Item], phrases: Sequence[SidePhrase]
 ) -> list[list[SidePhrase]]:
@@ -642,7 +653,8 @@ def attach_sides(
     chains = _chains(text, offset, items, phrases)
     result: list[list[SidePhrase]] = [[] for _ in items]
     free: list[SidePhrase] = []
-    chosen = [(p, _chain_for(text, offset, p, chains, items, phrases)) for p in phrases]
+    chosen = [(p, _table_row(text, offset, p, items) or _chain_for(text, offset, p, chains, items, phrases))
+              for p in phrases]
     led = {id(c) for p, c in chosen if c is not None and p.form == "adj" and p.end <= items[c[0]].start}
     for p, chain in chosen:
         if chain is None:

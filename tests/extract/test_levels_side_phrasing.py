@@ -88,3 +88,14 @@ def test_a_short_sentence_after_the_technique_about_the_plan_is_not_treated(view
     text = ("Technique: A 22-gauge needle was advanced into the left L3-L4 facet joint and 1 mL was injected. "
             "Will consider L4-L5 next time.")
     assert levels(view_of, text) == [("L3-L4", "left")]
+
+
+def test_side_cell_of_a_pipe_table_belongs_to_the_level_of_its_row(view_of) -> None:
+    """Written for the table class found in blind batch B: the side column goes with its own row."""
+    text = ("PROCEDURE: C4-C5 and C5-C6 cervical medial branch blocks\n"
+            "| Level | Side  | Volume |\n"
+            "| C4-C5 | Right | 0.5 mL |\n"
+            "| C5-C6 | Bilat | 0.5 mL |\n"
+            "| C6-C7 | Left  | 0.5 mL |\n")
+    found = [(lv.joint, lv.side) for lv in extract_levels(view_of(text))]
+    assert found == [("C4-C5", "right"), ("C5-C6", "bilateral"), ("C6-C7", "left")]
