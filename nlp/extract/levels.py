@@ -766,7 +766,8 @@ def _nearest(mentions: Sequence[Mention], start: int, end: int) -> Mention | Non
 def _procedures(sentence: Sentence) -> list[Mention]:
     lex = _lexicon().lex
     labels = set(lex.facet_labels) | set(lex.other_procedure_labels)
-    return [m for m in sentence.mentions if m.label in labels]
+    other = set(lex.other_procedure_labels)
+    return [m for m in sentence.mentions if m.label in labels and not (m.label in other and m.negated)]
 
 
 def _is_facet(m: Mention | None) -> bool:

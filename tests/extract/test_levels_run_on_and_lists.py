@@ -143,3 +143,18 @@ def test_control_side_before_a_list_still_covers_the_list(view_of) -> None:
 ])
 def test_slash_list_of_three_vertebrae_is_a_nerve_list_not_a_joint(view_of, text, expected) -> None:
     assert levels(view_of, text) == expected
+
+
+def test_level_of_a_same_session_epidural_step_is_not_a_facet_level(view_of) -> None:
+    text = ("PROCEDURE: Bilateral C5-C6 facet medial branch blocks and a right L5-S1 transforaminal injection.\n"
+            "Needles were advanced to the right and left C5 and C6 medial branches and lidocaine was injected.\n"
+            "Second site: a 22 gauge needle to the foramen at right L5-S1, contrast showed epidural flow, "
+            "dexamethasone injected.\n")
+    assert levels(view_of, text) == [("C5-C6", "bilateral")]
+
+
+def test_control_no_epidural_spread_keeps_the_facet_level(view_of) -> None:
+    text = ("PROCEDURE: Left L4-L5 facet joint injection.\n"
+            "A 22 gauge needle was advanced into the left L4-L5 joint, contrast without epidural spread, "
+            "bupivacaine injected.\n")
+    assert levels(view_of, text) == [("L4-L5", "left")]
