@@ -39,13 +39,18 @@ _ONE_FOR_ONE = str.maketrans({
 # A line break inside a sentence (PDF and fax hard wraps): the next line goes on in lower case and is not a
 # `field:` header. It becomes a space (same length), so phrases split by the wrap match again.
 _WRAP = re.compile(r"(?<=[A-Za-z0-9,)\]])\n(?=[a-z])(?![a-z][a-z /()-]{0,30}:)")
+# A run of punctuation (rules, leader dots, fax noise: `=====`, `......`, `(((((`) carries no more meaning
+# after its first characters, and spaCy's tokenizer is quadratic in the length of such a run (24 KB of `=`
+# took minutes): everything past the first PUNCT_RUN_KEPT characters of a run is dropped.
+_PUNCT = r"[^\w\s]|_"
+PUNCT_RUN_KEPT = 12
 _NEEDS_WORK = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\u2010-\u2015\u2212\u2018-\u201e\u2032\u2033"
-                         "\u2028\u2029\x85\r]|  | \n| $|[A-Za-z0-9,)\\]]\n[a-z]")
+                         "\u2028\u2029\x85\r]|  | \n| $|[A-Za-z0-9,)\\]]\n[a-z]" + rf"|(?:{_PUNCT}){{{PUNCT_RUN_KEPT + 1}}}")
 # After the one-for-one pass, deleted: invisible characters; then CR before LF, blanks at line end and
-# every space but the first of a run.
+# every space but the first of a run, and the tail of a punctuation run.
 _LONE_CR = re.compile(r"\r(?!\n)")
 _INVISIBLE_RUN = re.compile("[" + _INVISIBLE + "]+")
-_DROP = re.compile(r"\r(?=\n)| +(?=\r?\n|$)|(?<= ) +")
+_DROP = re.compile(r"\r(?=\n)| +(?=\r?\n|$)|(?<= ) +" + rf"|(?<=(?:{_PUNCT}){{{PUNCT_RUN_KEPT}}})(?:{_PUNCT})+")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ matching, scope logic and attributes are medSpaCy's.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from medspacy.context import ConText
 from medspacy.context.context_graph import ConTextGraph
@@ -51,17 +51,35 @@ def sentence_scope(direction: str, max_scope: int | None, start: int, end: int, 
     return scope_start, scope_end
 
 
+class _ScopeIndex:
+    """Scopes sorted by start, to find the ones touching a range without a pass over all of them (a
+    pass per target and per modifier is quadratic in the note length)."""
+
+    def __init__(self, scopes: list[tuple[int, int]]) -> None:
+        self.scopes = scopes
+        self.order = sorted(range(len(scopes)), key=lambda k: scopes[k][0])
+        self.starts = [scopes[k][0] for k in self.order]
+        self.longest = max((e - s for s, e in scopes), default=0)
+
+    def touching(self, start: int, end: int) -> list[int]:
+        """Indexes, ascending, of the scopes that `_touch` [start, end]: a scope that touches starts no
+        earlier than `start - longest` and no later than `end`."""
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_right(self.starts, end)
+        return sorted(k for k in self.order[lo:hi] if _touch(*self.scopes[k], start, end))
+
+
 class ScopedContextGraph(ConTextGraph):
-    """`ConTextGraph` whose scope updates and pair checks skip ranges that cannot overlap."""
+    """`ConTextGraph` whose scope updates and pair checks skip ranges that cannot overlap (the pairs
+    that remain are visited in medSpaCy's order)."""
 
     def update_scopes(self) -> None:
         modifiers = self.modifiers
         scopes = [m.scope_span for m in modifiers]
+        index = _ScopeIndex(scopes)
         for i in range(len(modifiers) - 1):
-            s1, e1 = scopes[i]
-            for j in range(i + 1, len(modifiers)):
-                s2, e2 = scopes[j]
-                if _touch(s1, e1, s2, e2):
+            for j in index.touching(*scopes[i]):
+                if j > i:
                     modifiers[i].limit_scope(modifiers[j])
                     modifiers[j].limit_scope(modifiers[i])
 
@@ -69,11 +87,12 @@ class ScopedContextGraph(ConTextGraph):
         if self.prune_on_modifier_overlap:
             super().apply_modifiers()
             return
-        scoped = [(m, *m.scope_span) for m in self.modifiers]
+        modifiers = self.modifiers
+        index = _ScopeIndex([m.scope_span for m in modifiers])
         for target in self.targets:
-            t_start, t_end = target.start, target.end
-            for modifier, s_start, s_end in scoped:
-                if _touch(s_start, s_end, t_start, t_end) and modifier.modifies(target):
+            for k in index.touching(target.start, target.end):
+                modifier = modifiers[k]
+                if modifier.modifies(target):
                     modifier.modify(target)
         edges = []
         for modifier in self.modifiers:

@@ -78,7 +78,28 @@ def sentence_starts(text: str) -> list[int]:
         if re.search(r"\d\.$", text[max(0, m.start() - 2) : m.start() + 1]) and m.end() < len(text) and text[m.end()].isdigit():
             continue
         starts.add(m.end())
-    return sorted(s for s in starts if s < len(text))
+    return _bounded(text, sorted(s for s in starts if s < len(text)))
+
+
+# The longest sentence kept whole (characters). Real run-on dictation paragraphs reach about 2,300; a text
+# with no sentence break at all (a pasted export, a fax run together) would make ConText's pair checks and
+# every per-sentence scan quadratic in the note length, so a longer stretch is split at a space.
+MAX_SENTENCE_CHARS = 4000
+
+
+def _bounded(text: str, starts: list[int]) -> list[int]:
+    """`starts` plus a break at the first space after every MAX_SENTENCE_CHARS characters of a sentence."""
+    out: list[int] = []
+    for start, end in zip(starts, [*starts[1:], len(text)]):
+        out.append(start)
+        pos = start + MAX_SENTENCE_CHARS
+        while pos < end:
+            space = text.find(" ", pos, end)
+            if space < 0 or space + 1 >= end:
+                break
+            out.append(space + 1)
+            pos = space + 1 + MAX_SENTENCE_CHARS
+    return out
 
 
 class FacetSentenceSplitter:

@@ -284,10 +284,16 @@ def _status(view: NoteView, start: int, end: int, section: str | None, mention: 
     return "not_today" if section in _BLOCKING_SECTIONS else "used"
 
 
+# How far (characters) either side of a fluoroscopy cue its clause is read for scout wording: a note pasted
+# as one line must not make every cue scan the whole note (quadratic).
+SCOUT_REACH = 240
+
+
 def _is_scout(view: NoteView, start: int, end: int) -> bool:
     """The cue's clause (its line, between clause stops) says the image only counted or marked levels."""
     text = view.text
     line_start, line_end = _line_bounds(text, start)
+    line_start, line_end = max(line_start, start - SCOUT_REACH), min(line_end, end + SCOUT_REACH)
     stops = [m.end() for m in _CLAUSE_STOP.finditer(text, line_start, start)]
     lo = stops[-1] if stops else line_start
     nxt = _CLAUSE_STOP.search(text, end, line_end)

@@ -724,7 +724,7 @@ def _listed_procedure(sentence: Sentence, start: int, end: int) -> bool:
     if _header_of(sentence) is not None:
         return False
     lo, hi = _clause(sentence, start, end)
-    m = _nearest([m for m in _procedures(sentence) if lo <= m.start < hi], start, end)
+    m = _nearest(_SentenceIndex.of(sentence).procedures_in(lo, hi), start, end)
     return m is not None and m.label in _lexicon().lex.strong_facet_labels and m.asserted
 
 
@@ -757,10 +757,19 @@ def _clause(sentence: Sentence, start: int, end: int) -> tuple[int, int]:
 
 
 def _nearest(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
-    """The mention closest to [start, end); on a tie the one after it."""
+    """The mention closest to [start, end); on a tie the one after it. `mentions` are in text order, so
+    only those around the item's place can be nearest (a window, not the whole list: a run-on list can
+    hold hundreds)."""
     if not mentions:
         return None
-    return min(mentions, key=lambda m: (max(m.start - end, start - m.end, 0), m.start < start))
+    window = mentions
+    if len(mentions) > 2 * _NEAREST_WINDOW:
+        i = bisect_left(mentions, start, key=lambda m: m.start)
+        window = mentions[max(0, i - _NEAREST_WINDOW): i + _NEAREST_WINDOW]
+    return min(window, key=lambda m: (max(m.start - end, start - m.end, 0), m.start < start))
+
+
+_NEAREST_WINDOW = 8  # mentions either side of an item's place that may overlap or reach it
 
 
 def _procedures(sentence: Sentence) -> list[Mention]:
@@ -830,8 +839,8 @@ def _survey_or_untreated(sentence: Sentence, start: int, end: int) -> bool:
     also names the procedure."""
     lex = _lexicon()
     text, rel_s, rel_e = sentence.text, start - sentence.start, end - sentence.start
-    after = _LIST_TAIL.match(text, rel_e)
-    if lex.untreated_after.match(text, after.end() if after else rel_e) or lex.untreated_before.search(text, max(0, rel_s - 40), rel_s):
+    tail_end = _SentenceIndex.of(sentence).list_tail_end(rel_e)
+    if lex.untreated_after.match(text, tail_end) or lex.untreated_before.search(text, max(0, rel_s - 40), rel_s):
         return True
     reach = lex.lex.localizer_reach
     lo = max(0, rel_s - reach)
@@ -872,34 +881,118 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
         return False
     if section in lex.lex.skip_sections:
         return _listed_procedure(sentence, start, end)
+    index = _SentenceIndex.of(sentence)
     lo, hi = _clause(sentence, start, end)
-    clause = sentence.text[lo - sentence.start : hi - sentence.start]
-    if _localizer_clause(sentence, clause, lo, hi) or _survey_or_untreated(sentence, start, end):
+    clause = index.clause(lo, hi)
+    if clause.localizer or _survey_or_untreated(sentence, start, end):
         return False
-    procs = _procedures(sentence)
-    local = [m for m in procs if lo <= m.start < hi]
-    cue = carried or _has_performed_cue(sentence)
-    local_cue = any(lo <= m.start < hi and m.label in lex.lex.performed_cue_labels and m.asserted
-                    for m in sentence.mentions)
-    facet_named = any(_is_facet(m) for m in local) or (local_cue and bool(lex.anchor.search(clause)))
-    if lex.disqualifier.search(clause) and not facet_named:
+    cue = carried or index.has_performed_cue
+    if clause.disqualified and not clause.facet_named:
         return False
-    if lex.context.search(clause) and not (local and section in PROCEDURE_SECTIONS):
+    if clause.context and not (clause.local and section in PROCEDURE_SECTIONS):
         return False
-    if local:
-        nearest = _nearest(local, start, end)
+    if clause.local:
+        nearest = _nearest(clause.local, start, end)
         if nearest is not None and nearest.hypothetical and _past_cue(sentence, lo, hi, nearest) \
                 and section in PROCEDURE_SECTIONS:
             return True  # "after a planning scan, needles were advanced to the medial branches of L2, L3 ..."
         return _is_facet(nearest)
-    near = [m for m in procs if max(m.start - end, start - m.end) <= PROCEDURE_REACH]
+    near = index.procedures_near(start, end, PROCEDURE_REACH)
     if near:  # in a run-on dictation a procedure named far away says nothing about this level
         return _is_facet(_nearest(near, start, end))
     if section in lex.lex.core_sections:
         return True
     if section in PROCEDURE_SECTIONS:
-        return cue or bool(lex.anchor.search(clause))
-    return cue or (ctx.title_facet and bool(lex.anchor.search(clause)))
+        return cue or clause.anchor
+    return cue or (ctx.title_facet and clause.anchor)
+
+
+@dataclass(frozen=True)
+class _ClauseFacts:
+    """What `_accepted` asks of one clause, whichever of its levels is being judged."""
+
+    local: tuple[Mention, ...]  # procedure mentions inside the clause, in text order
+    localizer: bool
+    facet_named: bool
+    disqualified: bool
+    context: bool
+    anchor: bool
+
+
+class _SentenceIndex:
+    """One sentence's procedure mentions, cues and clause verdicts, computed once.
+
+    A run-on list of hundreds of levels is one sentence (often one clause); asking the same questions of
+    the whole clause again for every level made level extraction quadratic in the note length. The index
+    answers per clause and by bisection, so the extractor stays linear. It lives only while its sentence
+    is being read (the last one is kept).
+    """
+
+    _last: tuple[Sentence, _SentenceIndex] | None = None
+
+    def __init__(self, sentence: Sentence) -> None:
+        lex = _lexicon()
+        self.sentence = sentence
+        self.procs = _procedures(sentence)
+        self.proc_starts = [m.start for m in self.procs]
+        self.longest_proc = max((m.end - m.start for m in self.procs), default=0)
+        cues = lex.lex.performed_cue_labels
+        self.cue_starts = sorted(m.start for m in sentence.mentions if m.label in cues and m.asserted)
+        self.has_performed_cue = bool(self.cue_starts)
+        self._clauses: dict[tuple[int, int], _ClauseFacts] = {}
+        self._tails: list[tuple[int, int]] = []  # (from, to) of list tails matched so far, in text order
+
+    @classmethod
+    def of(cls, sentence: Sentence) -> _SentenceIndex:
+        last = cls._last
+        if last is not None and last[0] is sentence:
+            return last[1]
+        index = cls(sentence)
+        cls._last = (sentence, index)
+        return index
+
+    def procedures_in(self, lo: int, hi: int) -> list[Mention]:
+        return self.procs[bisect_left(self.proc_starts, lo): bisect_left(self.proc_starts, hi)]
+
+    def procedures_near(self, start: int, end: int, reach: int) -> list[Mention]:
+        """Procedure mentions within `reach` characters of [start, end)."""
+        window = self.procs[bisect_left(self.proc_starts, start - reach - self.longest_proc):
+                            bisect_right(self.proc_starts, end + reach)]
+        return [m for m in window if max(m.start - end, start - m.end) <= reach]
+
+    def clause(self, lo: int, hi: int) -> _ClauseFacts:
+        found = self._clauses.get((lo, hi))
+        if found is None:
+            found = self._clauses[(lo, hi)] = self._judge(lo, hi)
+        return found
+
+    def _judge(self, lo: int, hi: int) -> _ClauseFacts:
+        lex = _lexicon()
+        sentence = self.sentence
+        text = sentence.text[lo - sentence.start: hi - sentence.start]
+        local = tuple(self.procedures_in(lo, hi))
+        i = bisect_left(self.cue_starts, lo)
+        local_cue = i < len(self.cue_starts) and self.cue_starts[i] < hi
+        anchor = bool(lex.anchor.search(text))
+        return _ClauseFacts(
+            local=local,
+            localizer=_localizer_clause(sentence, text, lo, hi),
+            facet_named=any(_is_facet(m) for m in local) or (local_cue and anchor),
+            disqualified=bool(lex.disqualifier.search(text)),
+            context=bool(lex.context.search(text)),
+            anchor=anchor,
+        )
+
+    def list_tail_end(self, rel_end: int) -> int:
+        """Where the rest of the level list after an item ending at `rel_end` ends (sentence-relative).
+        Items of one list share the tail's end, so it is matched once per list."""
+        i = bisect_right(self._tails, (rel_end, 1 << 62)) - 1
+        if i >= 0 and self._tails[i][0] <= rel_end <= self._tails[i][1]:
+            return self._tails[i][1]
+        m = _LIST_TAIL.match(self.sentence.text, rel_end)
+        to = m.end() if m else rel_end
+        self._tails.insert(i + 1, (rel_end, to))
+        return to
 
 
 def _title_has_facet(view: NoteView) -> bool:
@@ -1260,9 +1353,19 @@ def _apply_cues(levels: dict[str, _Acc], cues: Sequence[_Cue]) -> None:
                 acc.side_spans.add((cue.side.start, cue.side.end))
 
 
+def _outermost(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans not inside another one (one sweep: start ascending, longest first)."""
+    kept: list[tuple[int, int]] = []
+    reach = -1
+    for s in sorted(set(spans), key=lambda x: (x[0], -x[1])):
+        if s[1] > reach:
+            kept.append(s)
+            reach = s[1]
+    return kept
+
+
 def _to_level(view: NoteView, acc: _Acc) -> Level:
-    spans = sorted(acc.evidence)
-    kept = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+    kept = sorted(_outermost(acc.evidence))
     return Level(
         joint=acc.joint,
         region=region_of_joint(acc.joint),

@@ -231,9 +231,15 @@ class _Hit:
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets (in `text`) of the clause around [start, end). Going left "and" also ends it;
     going right it does not ("2/10 with extension and rotation afterward")."""
-    left = max((m.end() for m in _CLAUSE_BREAK_LEFT.finditer(text, 0, start)), default=0)
-    right_m = _CLAUSE_BREAK.search(text, end)
-    return left, right_m.start() if right_m else len(text)
+    floor, ceiling = max(0, start - CLAUSE_REACH), min(len(text), end + CLAUSE_REACH)
+    left = max((m.end() for m in _CLAUSE_BREAK_LEFT.finditer(text, floor, start)), default=floor)
+    right_m = _CLAUSE_BREAK.search(text, end, ceiling)
+    return left, right_m.start() if right_m else ceiling
+
+
+# The farthest (characters) a clause reaches either side of a score: text with no clause break at all must
+# not make every score scan the whole note.
+CLAUSE_REACH = 600
 
 
 # Arrows and table gaps (3+ spaces) also end a clause: "pre 7/10 -> post 0/10", "NRS pre: 10/10      NRS post: 5/10".
