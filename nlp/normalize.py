@@ -42,7 +42,7 @@ _WRAP = re.compile(r"(?<=[A-Za-z0-9,)\]])\n(?=[a-z])(?![a-z][a-z /()-]{0,30}:)")
 # A run of punctuation (rules, leader dots, fax noise: `=====`, `......`, `(((((`) carries no more meaning
 # after its first characters, and spaCy's tokenizer is quadratic in the length of such a run (24 KB of `=`
 # took minutes): everything past the first PUNCT_RUN_KEPT characters of a run is dropped.
-_PUNCT = r"[^\w\s]|_"
+_PUNCT = r"[^\w\s|]|_"  # a pipe is kept: it separates table cells
 PUNCT_RUN_KEPT = 12
 _NEEDS_WORK = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\u2010-\u2015\u2212\u2018-\u201e\u2032\u2033"
                          "\u2028\u2029\x85\r]|  | \n| $|[A-Za-z0-9,)\\]]\n[a-z]" + rf"|(?:{_PUNCT}){{{PUNCT_RUN_KEPT + 1}}}")

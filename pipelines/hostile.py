@@ -69,6 +69,9 @@ KINDS: dict[str, Callable[[int], str]] = {
     "checkboxes": lambda n: _fill("[x] ", n),
     "headers": lambda n: _fill("HEADER:\nL4-5 facet\n", n),
     "emoji": lambda n: _fill("\U0001F600", n),
+    "pipes": lambda n: _fill("|", n),
+    "pipe_rule": lambda n: _fill("=|", n),
+    "table_rows": lambda n: _fill("| L4-L5 | Left | 0.5 mL |\n|---|---|---|\n", n),
     "nbsp_tabs": lambda n: _fill("\u00a0\t ", n),
 }
 

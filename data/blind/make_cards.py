@@ -68,6 +68,17 @@ VOICES = {
         "multispecialty group note written by a nurse practitioner and co-signed, with a billing section the "
         "NP fills in by hand",
     ],
+    "E": [
+        "physiatrist whose note quotes the patient a lot, casual tone, referral from a chiropractor",
+        "phone dictation transcribed by an outside service: number words ('four five facet', 'L four five'), "
+        "homophones, British/Indian English mix",
+        "inpatient pain consult service that did a bedside or fluoroscopy-suite block during the admission",
+        "charge-capture sheet by a billing specialist: procedure descriptions in words, a short clinical "
+        "narrative, a place for codes left partly blank",
+        "pain-clinic nursing procedure log with the physician's one-line op note pasted under it",
+        "EHR smart-text note with bracketed field names or option lists left in ('{SIDE}', '[L3-4/L4-5]', "
+        "'Yes/No')",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -104,6 +115,14 @@ LAYOUTS = {
         "today's note followed in the same paste by an older, dated note for the same patient",
         "note with nursing flowsheet blocks (times, vitals, pain scores at several time points)",
         "short clinical summary, then discharge instructions that mention the next planned procedure",
+    ],
+    "E": [
+        "numbered problem list with the procedure under one problem and plan items after",
+        "database export: one line per field, fields separated by semicolons, no line breaks inside fields",
+        "addendum placed at the top (written later), original note below",
+        "header block, then one long narrative with typos and missing spaces after punctuation",
+        "space-aligned table (no pipes): columns for level, side, medication and volume",
+        "note that also discusses the result of a previous block at other levels and the plan for the next one",
     ],
 }
 
