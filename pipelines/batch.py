@@ -17,6 +17,7 @@ Two passes over an append-only partial file:
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import math
@@ -36,8 +37,10 @@ from typing import Any
 from nlp.errors import FacetcoderError, InputError
 from nlp.schema import Flag, NoteResult
 from nlp.text_input import MAX_NOTE_BYTES, decode_note, validate_text
+from pipelines.deadline import AnalysisTimeout, deadline
 from pipelines.readers import Archive, Columns, SourceRow, open_archive
-from pipelines.writers import ResultWriter, output_format, side_paths
+from pipelines.run_lock import OutputLock
+from pipelines.writers import OutputError, ResultWriter, output_format, side_paths
 
 PROGRESS_VERSION = 1
 ERROR_FIX = {
@@ -50,8 +53,17 @@ ERROR_FIX = {
     "missing_text": "Fill the note text column for this row.",
     "malformed_row": "Repair the row (one JSON object per line; as many CSV cells as header columns).",
     "unknown_payer": "Use a known payer profile id in the payer column (medicare, commercial) or a profile YAML path.",
+    "bad_cell": "Fix the named cell: ids and payers as UTF-8 text, dates of service as real dates (e.g. 2025-03-14).",
+    "not_a_file": "Put the note in the input folder as a regular .txt file (not a link elsewhere, FIFO or device).",
+    "unreadable": "Make the file readable by the user running the batch, or remove the dangling link.",
+    "analysis_timeout": "The note took longer than the per-note time limit; check it is a clinical note (not a data dump).",
     "analysis_failed": "Report this note id to the facetcoder maintainers; the pipeline raised on it.",
 }
+
+
+# A note that takes longer than this (seconds) becomes an `analysis_timeout` row. The pipeline is linear:
+# a 200 KB pathological note takes about 2 s (benchmarks/bench_reliability.py), a clinical note 10 ms.
+DEFAULT_NOTE_TIMEOUT = 20.0
 
 
 class BatchError(FacetcoderError):
@@ -73,6 +85,7 @@ class BatchOptions:
     overwrite: bool = False
     progress: bool = True
     progress_every: float = 10.0
+    note_timeout: float | None = DEFAULT_NOTE_TIMEOUT  # seconds per note; None: no limit
 
 
 @dataclass
@@ -100,9 +113,29 @@ class BatchSummary:
 _ANALYZER: Any = None
 
 
-def init_worker(payer: str, ignore_sigint: bool = True) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to SIGKILL this worker when its parent dies (kill -9 or SIGTERM of `batch` must
+    not leave 350 MB workers running); exit at once if the parent is already gone. Linux only (prctl);
+    elsewhere the pool's own shutdown is all there is."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def init_worker(payer: str, ignore_sigint: bool = True, parent_pid: int | None = None) -> None:
     """Process-pool initializer: one Analyzer per worker process."""
     global _ANALYZER
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     if ignore_sigint:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and keeps the partial file
     from nlp.api import Analyzer
@@ -165,8 +198,14 @@ def record_line(row: SourceRow, result: NoteResult) -> str:
     return f'{{"row":{int(row.row)},{body[1:-1]},{tail[1:]}'
 
 
-def analyze_chunk(rows: list[SourceRow], payer: str, max_bytes: int, batch_size: int = 64) -> list[str]:
-    """Analyse a chunk in this process; one JSON line per input row, in order."""
+def analyze_chunk(rows: list[SourceRow], payer: str, max_bytes: int, batch_size: int = 64,
+                  note_timeout: float | None = DEFAULT_NOTE_TIMEOUT) -> list[str]:
+    """Analyse a chunk in this process; one JSON line per input row, in order.
+
+    The chunk goes through the pipeline in batches; no single step may take longer than `note_timeout`
+    (a batch of clinical notes takes well under a second). When one does, or the pipeline raises, the
+    notes not yet done are redone one at a time, each under `note_timeout`: the slow or failing note
+    becomes an `analysis_timeout` / `analysis_failed` row and the others are analysed."""
     analyzer = get_analyzer(payer)
     results: list[NoteResult | None] = [None] * len(rows)
     todo: list[tuple[int, str, str, str | None]] = []
@@ -182,13 +221,20 @@ def analyze_chunk(rows: list[SourceRow], payer: str, max_bytes: int, batch_size:
         except InputError as exc:
             results[i] = error_result(row, exc.code, str(exc), payer)
     try:
-        items = [(note_id, text, item_payer) for _, note_id, text, item_payer in todo]
-        for (i, *_), result in zip(todo, analyzer.analyze_many(items, batch_size=batch_size), strict=True):
-            results[i] = result
-    except Exception:  # isolate the failing note(s): redo this chunk one note at a time
+        results_iter = analyzer.analyze_many([(note_id, text, p) for _, note_id, text, p in todo], batch_size=batch_size)
+        for i, *_ in todo:
+            with deadline(note_timeout):
+                results[i] = next(results_iter)
+    except (Exception, AnalysisTimeout):  # isolate the slow or failing note(s): the rest one note at a time
         for i, note_id, text, item_payer in todo:
+            if results[i] is not None:
+                continue
             try:
-                results[i] = analyzer.analyze(text, note_id, payer=item_payer)
+                with deadline(note_timeout):
+                    results[i] = analyzer.analyze(text, note_id, payer=item_payer)
+            except AnalysisTimeout:
+                results[i] = error_result(rows[i], "analysis_timeout",
+                                          f"analysis took longer than the limit of {note_timeout:g} s", payer)
             except Exception as exc:  # noqa: BLE001 - every row must yield an output row
                 results[i] = error_result(rows[i], "analysis_failed", f"{type(exc).__name__} in the pipeline", payer)
     return [record_line(row, result) for row, result in zip(rows, results, strict=True)]  # type: ignore[arg-type]
@@ -230,7 +276,8 @@ class RunState:
 def fingerprint(archive: Archive, options: BatchOptions) -> dict[str, Any]:
     """What must not change between a run and its resume."""
     if archive.kind == "folder":  # a folder's own mtime misses edits below it: use its notes' count, size, newest mtime
-        stats = [(Path(d) / f).stat() for d, _, names in os.walk(archive.path) for f in names if f.lower().endswith(".txt")]
+        # lstat: a dangling link or a FIFO among the notes is an error row, not a reason to fail here
+        stats = [(Path(d) / f).lstat() for d, _, names in os.walk(archive.path) for f in names if f.lower().endswith(".txt")]
         size, mtime, files = sum(x.st_size for x in stats), max((x.st_mtime_ns for x in stats), default=0), len(stats)
     else:
         stat = archive.path.stat()
@@ -329,6 +376,13 @@ def run_batch(
     output = Path(output)
     output_format(output)
     archive = open_archive(input_path, columns, explicit)
+    if not output.parent.is_dir():
+        raise OutputError(f"cannot write {str(output)!r}: expected an existing folder, {str(output.parent)!r} is not one")
+    with OutputLock(output):  # one run per output: a second one is refused, naming the holder
+        return _run_locked(archive, output, options)
+
+
+def _run_locked(archive: Archive, output: Path, options: BatchOptions) -> BatchSummary:
     state = RunState(output)
     started = time.monotonic()
     print_fp = fingerprint(archive, options)
@@ -382,7 +436,7 @@ def _analyse(archive: Archive, state: RunState, progress_state: dict[str, Any], 
         pool: Any = _Inline()
     else:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                                   initializer=init_worker, initargs=(options.payer,))
+                                   initializer=init_worker, initargs=(options.payer, True, os.getpid()))
     bar = Progress(total, done=done, stream=None, every=options.progress_every) if options.progress else None
     pending: deque[tuple[int, Future]] = deque()
     in_flight = 0 if workers == 1 else 2 * workers + 1  # inline: write each chunk as soon as it is done
@@ -403,7 +457,8 @@ def _analyse(archive: Archive, state: RunState, progress_state: dict[str, Any], 
                         bar.advance(n)
 
             for chunk in _chunks(rows, options.chunk_size):
-                pending.append((len(chunk), pool.submit(analyze_chunk, chunk, options.payer, options.max_bytes, options.batch_size)))
+                pending.append((len(chunk), pool.submit(analyze_chunk, chunk, options.payer, options.max_bytes, options.batch_size,
+                                                   options.note_timeout)))
                 drain(in_flight)
             drain(0)
     except BrokenProcessPool as exc:
@@ -505,7 +560,7 @@ def batch_cli(
     input_path: Path, out: Path, *, id_col: str = "note_id", text_col: str = "text", patient_col: str | None = None,
     date_col: str | None = None, payer_col: str | None = None, payer: str = "medicare", workers: int | None = None,
     chunk_size: int = 128, max_bytes: int = MAX_NOTE_BYTES, resume: bool = False, overwrite: bool = False,
-    progress: bool = True,
+    progress: bool = True, note_timeout: float | None = DEFAULT_NOTE_TIMEOUT,
 ) -> int:
     """The `facetcoder batch` command; returns the exit code (0 ok, 2 unusable input/output/state, 130 Ctrl-C)."""
     from rich.console import Console
@@ -518,7 +573,7 @@ def batch_cli(
     columns = Columns(id=id_col, text=text_col, patient=patient_col or "patient_id",
                       date=date_col or "date_of_service", payer=payer_col)
     options = BatchOptions(payer=payer, workers=workers, chunk_size=chunk_size, max_bytes=max_bytes,
-                           resume=resume, overwrite=overwrite, progress=progress)
+                           resume=resume, overwrite=overwrite, progress=progress, note_timeout=note_timeout)
     try:
         from nlp.coding import load_profile
 
@@ -532,6 +587,12 @@ def batch_cli(
         return 130
     except FacetcoderError as exc:
         err.print(f"error: {exc}")
+        return 2
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        err.print(f"error: the disk holding {str(out)!r} is full ({exc.strerror}); the rows written so far are kept: "
+                  f"free some space and rerun the same command with --resume")
         return 2
     print_summary(summary, err)
     return 0

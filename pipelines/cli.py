@@ -215,13 +215,15 @@ def batch(
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of the same command.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Discard an interrupted run's partial output and start over.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar (terminal) or periodic lines (stderr).")] = True,
+    note_timeout: Annotated[float, typer.Option(help="Seconds one note may take; a slower one becomes an analysis_timeout row (0: no limit).")] = 20.0,
 ) -> None:
     """Analyse a note archive on every core: one output row per input row, resumable, cross-visit flags."""
     from pipelines.batch import batch_cli
 
     code = batch_cli(input, out, id_col=id_col, text_col=text_col, patient_col=patient_col, date_col=date_col,
                      payer_col=payer_col, payer=str(payer_file) if payer_file else payer, workers=workers,
-                     chunk_size=chunk_size, max_bytes=max_bytes, resume=resume, overwrite=overwrite, progress=progress)
+                     chunk_size=chunk_size, max_bytes=max_bytes, resume=resume, overwrite=overwrite, progress=progress,
+                     note_timeout=note_timeout or None)
     if code:
         raise typer.Exit(code)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 import sys
+from datetime import date
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,8 +167,45 @@ def _found_columns(path: Path, kind: str) -> list[str]:
     return list(keys)
 
 
+# Dates of service outside this range are export errors (`0001-01-01`, `2099-12-31`): the cross-visit
+# arithmetic must never see them.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE_AHEAD_DAYS = 366  # a scheduled date may be in the coming year
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: undecodable bytes kept by surrogateescape
+        return False
+    return True
+
+
+def printable(value: str) -> str:
+    """`value` as valid UTF-8: undecodable bytes shown as `\\x96` (to name a row, never to analyse it)."""
+    return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace") \
+        if not _utf8(value) else value
+
+
+def _date_problem(value: str) -> str | None:
+    """Why a date-of-service cell is unusable, or None."""
+    from pipelines.longitudinal import parse_day
+
+    day = parse_day(value)
+    if day is None:
+        return f"date of service {value!r} is not a date (expected e.g. 2025-03-14 or 03/14/2025)"
+    latest = date.today().toordinal() + LATEST_DATE_AHEAD_DAYS
+    if not EARLIEST_DATE <= day or day.toordinal() > latest:
+        return (f"date of service {value!r} is outside {EARLIEST_DATE.isoformat()} .. "
+                f"{date.fromordinal(latest).isoformat()}")
+    return None
+
+
 def make_row(cols: Columns, index: int, record: dict[str, object]) -> SourceRow:
-    """Map a record (CSV dict, JSON object, Parquet row) onto a SourceRow with reader-level errors."""
+    """Map a record (CSV dict, JSON object, Parquet row) onto a SourceRow with reader-level errors.
+
+    Every cell is checked here, so a bad id, patient id, date or payer becomes this row's error
+    (`bad_cell`) instead of failing the run when the row is written."""
     text = record.get(cols.text)
     note_id = _cell(record.get(cols.id))
     row = SourceRow(
@@ -179,14 +218,31 @@ def make_row(cols: Columns, index: int, record: dict[str, object]) -> SourceRow:
     )
     if note_id is None:
         row.error, row.detail = "missing_id", f"no value in the id column {cols.id!r}"
+        return row
+    problems = []
+    for attr, column in (("note_id", cols.id), ("patient_id", cols.patient), ("date_of_service", cols.date),
+                         ("payer", cols.payer)):
+        value = getattr(row, attr)
+        if value is not None and not _utf8(value):
+            problems.append(f"column {column!r} is not valid UTF-8 text")
+            setattr(row, attr, printable(value) if attr == "note_id" else None)
+    if row.date_of_service is not None and (why := _date_problem(row.date_of_service)) is not None:
+        problems.append(f"column {cols.date!r}: {why}")
+    if problems:
+        row.error, row.detail = "bad_cell", "; ".join(problems)
     elif text is None:
         row.error, row.detail = "missing_text", f"no value in the text column {cols.text!r}"
     return row
 
 
 def _read_folder(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
-    """Every .txt file under the folder (recursive, sorted); id = relative path without .txt."""
+    """Every .txt file under the folder (recursive, sorted); id = relative path without .txt.
+
+    Only regular files are read: a FIFO, device, socket, a link that leaves the folder or points
+    nowhere, or a file this user may not read becomes an error row, and nothing but a regular file is
+    ever opened (a FIFO would block the run, a link to /dev/zero read forever)."""
     root = archive.path
+    real_root = root.resolve()
     index = 0
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
@@ -194,14 +250,40 @@ def _read_folder(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
             if not name.lower().endswith(TEXT_SUFFIXES):
                 continue
             file = Path(dirpath) / name
-            note_id = file.relative_to(root).with_suffix("").as_posix()
-            size = file.stat().st_size
-            if size > max_bytes:
-                yield SourceRow(index, note_id, None, error="too_large",
-                                detail=f"note is {size:,} bytes; the limit is {max_bytes:,} bytes")
-            else:
-                yield SourceRow(index, note_id, file.read_bytes())
+            note_id = printable(file.relative_to(root).with_suffix("").as_posix())
+            yield _folder_row(index, note_id, file, real_root, max_bytes)
             index += 1
+
+
+def _folder_row(index: int, note_id: str, file: Path, real_root: Path, max_bytes: int) -> SourceRow:
+    def error(code: str, detail: str) -> SourceRow:
+        return SourceRow(index, note_id, None, error=code, detail=detail)
+
+    try:
+        if file.is_symlink():
+            target = file.resolve()
+            if not target.exists():
+                return error("unreadable", "the file is a link that points to nothing (a dangling link)")
+            if not target.is_relative_to(real_root):
+                return error("not_a_file", "the file is a link to a place outside the input folder; copy the note in")
+        info = file.stat()
+    except OSError as exc:
+        return error("unreadable", f"cannot read the file ({exc.strerror or type(exc).__name__}; a dangling link?)")
+    if not stat.S_ISREG(info.st_mode):
+        return error("not_a_file", "expected a regular file, received a FIFO, device or socket; it was not opened")
+    if info.st_size > max_bytes:
+        return error("too_large", f"note is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes")
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)  # never blocks, even if the path was swapped for a FIFO
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return error("not_a_file", "expected a regular file, received a FIFO, device or socket")
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return error("unreadable", f"cannot read the file ({exc.strerror or type(exc).__name__})")
+    if len(data) > max_bytes:
+        return error("too_large", f"note is over the limit of {max_bytes:,} bytes")
+    return SourceRow(index, note_id, data)
 
 
 def _read_csv(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
@@ -209,7 +291,9 @@ def _read_csv(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     delimiter = CSV_SUFFIXES[archive.path.suffix.lower()]
     with archive.path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
+        # strict: a stray or unterminated quote is an error on its record (lenient parsing would silently
+        # swallow the following rows into one cell)
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
         header = [h.strip() for h in next(reader, [])]
         width = len(header)
         index = 0
@@ -219,7 +303,9 @@ def _read_csv(archive: Archive, max_bytes: int) -> Iterator[SourceRow]:
             except StopIteration:
                 break
             except csv.Error as exc:
-                yield SourceRow(index, None, None, error="malformed_row", detail=f"CSV record {index + 1}: {exc}")
+                yield SourceRow(index, None, None, error="malformed_row",
+                                detail=f"CSV record {index + 1} (ends at line {reader.line_num}): {exc}; a quote is "
+                                       f"unterminated or stray, so the rows in these lines could not be separated")
                 index += 1
                 continue
             if not cells:
