@@ -1,6 +1,6 @@
 """Shared cue-list helpers for the pain, care and duration extractors.
 
-Cue words live in `lexicons/cues.yaml` (sections `pain`, `care`, `duration`, `procedure`, `document`); each extractor
+Cue words live in `lexicons/cues.yaml` (sections `pain`, `care`, `duration`, `procedure`, `document`, `layout`); each extractor
 validates its section with a strict pydantic model and compiles its regexes once at import.
 """
 
@@ -15,7 +15,7 @@ from nlp.errors import RuleTableError
 from nlp.resources import read_yaml
 
 CUES_FILE = "lexicons/cues.yaml"
-CUE_SECTIONS = frozenset({"pain", "care", "duration", "procedure", "document"})
+CUE_SECTIONS = frozenset({"pain", "care", "duration", "procedure", "document", "layout"})
 
 M = TypeVar("M", bound=BaseModel)
 

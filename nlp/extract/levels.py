@@ -34,7 +34,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 from nlp.extract.doubts import ADDENDUM_CHANGES_FACT, LEVELS_CONFLICT, doubt
 from nlp.extract.procedure import performs_si_lateral_branch_block, si_nerve_sentence
-from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, box_state, header_categories
+from nlp.extract.view import EARLIER_NOTE, NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, box_state, header_categories
 from nlp.resources import read_yaml
 from nlp.validation import Regex
 from nlp.schema import Evidence, Level, ReviewReason, Side, region_of_joint
@@ -702,7 +702,10 @@ def _header_of(sentence: Sentence) -> str | None:
 
 def _effective_section(view: NoteView, sentence: Sentence) -> str | None:
     """The sentence's section, or the category of a header it starts with; a field-like section
-    ("Vital signs: ...") does not reach a later paragraph that describes the procedure being done."""
+    ("Vital signs: ...") does not reach a later paragraph that describes the procedure being done. Inside an older
+    pasted note every header is that note's, not today's."""
+    if sentence.section == EARLIER_NOTE:
+        return EARLIER_NOTE
     header = _header_of(sentence)
     if header is not None:
         return header

@@ -42,7 +42,7 @@ from nlp.coding.review import doubt
 from nlp.extract.cues import StrictModel, alternation, load_cues
 from nlp.extract.doubts import ADDENDUM_CHANGES_FACT
 from nlp.extract.intent import addendum_start
-from nlp.extract.view import NoteView, Sentence
+from nlp.extract.view import EARLIER_NOTE, NoteView, Sentence
 from nlp.schema import PainScale, PainScore, PainTiming, PercentRelief, ReviewReason
 from nlp.validation import Regex
 
@@ -625,7 +625,7 @@ def _all_scores(view: NoteView) -> list[PainScore]:
     headings = _headings(view.text)
     scores: list[PainScore] = []
     for sent in view.sentences:
-        if _DIGIT.search(sent.text):
+        if _DIGIT.search(sent.text) and sent.section != EARLIER_NOTE:  # an older pasted note's scores are not today's
             scores.extend(_sentence_scores(view, sent, headings))
     scores.sort(key=lambda s: s.evidence[0].start)
     return _baseline_before_first_post(scores)

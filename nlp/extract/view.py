@@ -16,12 +16,17 @@ from spacy.tokens import Doc, Span
 
 from nlp.components.context import STATUS_KEY
 from nlp.components.sentences import TEXT_KEY
+from nlp.extract.cues import StrictModel, alternation, load_cues
 from nlp.pipeline import SECTION_RULES, SPAN_GROUP, case_sensitive_literals
 from nlp.resources import read_json
 from nlp.schema import Evidence
+from nlp.validation import Regex
 
+# An older document pasted below today's note: from its separator line to the end of the text.
+EARLIER_NOTE = "earlier_note"
 # Sections whose content describes the past, the reason or the future, not what was done today.
-NOT_PERFORMED_SECTIONS = frozenset({"indication", "history", "plan", "exam", "imaging_review", "impression", "consent"})
+NOT_PERFORMED_SECTIONS = frozenset({"indication", "history", "plan", "exam", "imaging_review", "impression", "consent",
+                                    EARLIER_NOTE})
 # Where a sentence under such a header reports an action of today's procedure ("22g needle advanced",
 # "negative aspiration", "technically successful") it is read as technique: a header reaches only as far as its
 # content plausibly does. Not for plan/consent text, and not on cues that a history states as well.
@@ -164,6 +169,28 @@ def header_categories() -> dict[str, str]:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+class LayoutCues(StrictModel):
+    earlier_note: list[Regex]
+
+
+_EARLIER_NOTE = re.compile(alternation(load_cues("layout", LayoutCues).earlier_note), re.I | re.M)
+
+
+def _earlier_note(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
+    """Sections with an older pasted document (see `lexicons/cues.yaml`, `layout`) made one `earlier_note` region.
+
+    The region runs from the separator line to the end of the text; the sections inside it keep their spans but
+    take its category, so a "Procedure:" header of the older note does not describe today's procedure."""
+    m = _EARLIER_NOTE.search(text)
+    if m is None or not text[: m.start()].strip():
+        return sections  # nothing above the separator: there is no "today's note" before it
+    cut = m.start()
+    kept = [replace(sp, end=min(sp.end, cut)) for sp in sections if sp.start < cut]
+    older = [replace(sp, category=EARLIER_NOTE) for sp in sections if sp.start >= cut]
+    region = SectionSpan(EARLIER_NOTE, cut, m.end(), len(text), m.group().strip())
+    return kept + [region] + older
 # Short field-like sections: their scope ends at the next blank line.
 FIELD_SECTIONS = frozenset({"other", "exam", "consent", "procedure_detail", "anesthesia", "medications", "complications"})
 _INLINE_END = re.compile(r"[.;\n]|,\s+[A-Z]")
@@ -246,7 +273,7 @@ def note_view(doc: Doc) -> NoteView:
     inline_spans = [
         SectionSpan(cat, start, body, _inline_end(text, body, end), title) for cat, start, body, end, title in inline
     ]
-    sections = sorted(sections + inline_spans, key=lambda sp: sp.start)
+    sections = _earlier_note(text, sorted(sections + inline_spans, key=lambda sp: sp.start))
 
     def section_for(offset: int) -> str | None:
         return _section_at(sections, offset)
