@@ -173,9 +173,26 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 class LayoutCues(StrictModel):
     earlier_note: list[Regex]
+    credential: Regex
+    credential_before: Regex
+    credential_after: Regex
 
 
-_EARLIER_NOTE = re.compile(alternation(load_cues("layout", LayoutCues).earlier_note), re.I | re.M)
+_LAYOUT = load_cues("layout", LayoutCues)
+_EARLIER_NOTE = re.compile(alternation(_LAYOUT.earlier_note), re.I | re.M)
+_CREDENTIAL = re.compile(_LAYOUT.credential)
+_CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)
+_CREDENTIAL_AFTER = re.compile(_LAYOUT.credential_after)
+
+
+def _credential(text: str, start: int, end: int) -> bool:
+    """A degree such as MBBS in a signature or beside another credential, not the procedure it spells."""
+    if not _CREDENTIAL.match(text[start:end]):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    after = text[end : len(text) if line_end < 0 else line_end]
+    return bool(_CREDENTIAL_BEFORE.search(text[line_start:start]) or _CREDENTIAL_AFTER.match(after))
 
 
 def _earlier_note(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
@@ -293,6 +310,8 @@ def note_view(doc: Doc) -> NoteView:
         spelling = exact.get((label, words.lower())) if exact else None
         if spelling is not None and words != spelling:
             continue  # "Pt tolerated" is the patient, not PT
+        if _credential(text, start, end):
+            continue  # "Dr Roe MBBS FRCA" is a degree, not medial branch blocks
         status = _status(ent) if statuses is None else statuses.get((start, end), _NO_STATUS)
         mentions.append(Mention(
             label=label, start=start, end=end, text=words, section=section_for(start),

@@ -1,4 +1,6 @@
-"""An older note pasted below today's one: its procedure, imaging and scores are not today's.
+"""Layout cues (`lexicons/cues.yaml`, `layout`): an older note pasted below today's one, and a degree in a signature.
+
+An older note below a separator: its procedure, imaging and scores are not today's.
 
 Copy-forward EHRs and faxed records append the previous visit under a separator line. The older note has its own
 "Procedure:" header, guidance and scores; read as today's, it gives today a modality, levels or a score it never had.
@@ -83,3 +85,19 @@ def test_history_sentences_and_original_notes_are_not_separators(view_of, line):
 def test_separator_on_the_first_line_starts_no_region(view_of):
     text = "----- previous note -----\n" + TODAY
     assert view_of(text).section_at(text.index("22 gauge")) != EARLIER_NOTE
+
+
+@pytest.mark.parametrize(
+    ("text", "is_procedure"),
+    [
+        ("Operator: Dr Mei Lin Tan MBBS FRCA\nProcedure: right L4-5 facet joint injection.", False),
+        ("Signed: K. Osei, MBBS, MD", False),
+        ("Attending: Dr. R. Iyer MBBS", False),
+        ("Bilateral L3, L4 and L5 MBBS under fluoroscopy.", True),   # an all-caps plural of MBB
+        ("Plan: repeat L4-5 MBBS, then RFA if positive.", True),
+    ],
+)
+def test_a_medical_degree_is_not_a_medial_branch_block(view_of, text, is_procedure):
+    view = view_of(text)
+    mbb = [m for m in view.mentions if m.label == "PROC_MBB" and m.text == "MBBS"]
+    assert bool(mbb) is is_procedure
