@@ -5,6 +5,8 @@ Reasons are stable codes (used as batch error reasons): empty, binary, encoding,
 
 from __future__ import annotations
 
+import re
+
 from nlp.errors import InputError
 
 MAX_NOTE_BYTES = 200_000  # a facet procedure note is 1-5 KB; 200 KB is far past any real note
@@ -25,6 +27,9 @@ def decode_note(data: bytes, *, max_bytes: int = MAX_NOTE_BYTES) -> str:
     return validate_text(text, max_bytes=max_bytes)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def validate_text(text: str, *, max_bytes: int = MAX_NOTE_BYTES) -> str:
     """Return the text unchanged if it can be analysed, else raise InputError."""
     if not isinstance(text, str):
@@ -33,7 +38,11 @@ def validate_text(text: str, *, max_bytes: int = MAX_NOTE_BYTES) -> str:
         raise InputError("empty", "note is empty or whitespace only")
     if "\x00" in text:
         raise InputError("binary", "note contains NUL characters; expected plain text")
-    size = len(text.encode("utf-8", errors="surrogatepass"))
+    lone = _SURROGATE.search(text)
+    if lone is not None:  # spaCy cannot hash it; JSON output could not carry it
+        raise InputError("encoding", f"note has an unpaired UTF-16 surrogate at character {lone.start()}; "
+                                     "expected Unicode text (re-export the note as UTF-8)")
+    size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise InputError("too_large", f"note is {size:,} bytes; the limit is {max_bytes:,} bytes")
     return text

@@ -183,6 +183,9 @@ def serve(
     models: Annotated[bool, typer.Option("--models/--rules-only", help="Also run the installed models, which only "
                                          "record a reading and route confident disagreements to review; off by default "
                                          "(on the fresh blind batch they did not improve accuracy).")] = False,
+    allowed_host: Annotated[list[str] | None, typer.Option("--allowed-host", help="Also accept this Host header "
+                                                           "(repeatable); loopback names and the bound address by "
+                                                           "default, so a DNS-rebinding page is refused.")] = None,
 ) -> None:
     """Serve the paste-and-code page (/) and the REST API (/api, docs at /docs)."""
     from pipelines.web.server import serve as run_server
@@ -192,7 +195,7 @@ def serve(
         raise typer.Exit(2)
     try:
         run_server(host=host, port=port, token=token, payer=payer, cors_origins=cors_origin or None, max_batch=max_batch,
-                   access_log=access_log, workers=workers, use_models=models)
+                   access_log=access_log, workers=workers, use_models=models, allowed_hosts=allowed_host or None)
     except ValueError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc

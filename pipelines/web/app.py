@@ -17,6 +17,7 @@ from pathlib import Path
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,7 +29,7 @@ from pipelines.web.errors import install_handlers
 from pipelines.web.guard import ApiGuard
 from pipelines.web.routes import build_router
 from pipelines.web.service import AnalysisService, AnalyzerLike, load_analyzer
-from pipelines.web.settings import DEFAULT_MAX_BATCH, Settings
+from pipelines.web.settings import DEFAULT_MAX_BATCH, LOOPBACK_HOSTS, Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -74,12 +75,14 @@ def create_app(
     payer: str = "medicare",
     max_batch_body_bytes: int = 10 * 1024 * 1024,
     use_models: bool = False,
+    allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
     """Build the app. Without `analyzer`, the real pipeline is built once at startup (~2-3 s);
     `use_models=False` serves rules-only results (no scikit-learn refinement, several times faster)."""
     settings = Settings(
         token=token or None, max_bytes=max_bytes, max_batch=max_batch,
         max_batch_body_bytes=max_batch_body_bytes, cors_origins=tuple(cors_origins or ()),
+        allowed_hosts=tuple(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS,
     )
     service = AnalysisService(analyzer, max_bytes=max_bytes)
 
@@ -114,8 +117,10 @@ def create_app(
     def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
-    # Starlette wraps in reverse order: CORS (outermost, answers preflights) -> headers -> guard -> app.
-    app.add_middleware(ApiGuard, token=settings.token, limit_for=settings.body_limit)
+    # Starlette wraps in reverse order: Host check (outermost: a rebinding page is refused before anything else)
+    # -> CORS (answers preflights) -> headers -> guard -> app.
+    app.add_middleware(ApiGuard, token=settings.token, limit_for=settings.body_limit,
+                       body_timeout_s=settings.body_timeout_s)
     app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         app.add_middleware(
@@ -124,4 +129,5 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "X-API-Token", "Content-Type"],
         )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     return app

@@ -1,20 +1,41 @@
-"""ASGI middleware in front of `/api/*`: the API token, then the request size limit.
+"""ASGI middleware in front of `/api/*`: the API token, then the request size, time and encoding limits.
 
 It runs before FastAPI parses anything, so an unauthenticated caller gets 401/403 (not a
 422 about its body) and an oversized body is refused without being parsed. The body is read
 here up to its limit (Content-Length is checked first, then the bytes actually received,
-which also covers chunked uploads) and replayed to the app. Nothing here logs a body.
+which also covers chunked uploads) within a time limit (408 for a body that trickles in), checked to be
+valid UTF-8 without lone surrogate escapes (400), and replayed to the app. Nothing here logs a body.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Callable
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 OPEN_PATHS = frozenset({"/api/health"})  # health is open: it tells the page whether a token is needed
+# A JSON \uD800-\uDBFF escape not followed by a low one, or a low one not preceded by a high one: Python's json
+# accepts both, and a lone surrogate cannot be written back as UTF-8 (the response would fail with 500).
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)(?:\\\\)*\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def unicode_problem(body: bytes) -> str | None:
+    """Why a request body is not valid Unicode text, or None when it is."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"request body is not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+    m = _LONE_SURROGATE.search(body)
+    if m is not None:
+        return f"request body has a lone UTF-16 surrogate escape at offset {m.end() - 6}; send the text as UTF-8"
+    return None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -50,10 +71,12 @@ class ApiGuard:
     `limit_for(path)` gives the largest body accepted for a path, in bytes.
     """
 
-    def __init__(self, app: ASGIApp, token: str | None, limit_for: Callable[[str], int]) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, limit_for: Callable[[str], int],
+                 body_timeout_s: float = 30.0) -> None:
         self.app = app
         self.token = token
         self.limit_for = limit_for
+        self.body_timeout_s = body_timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -62,8 +85,18 @@ class ApiGuard:
             return
         if self.token is not None and path not in OPEN_PATHS and not await self._authorized(scope, send):
             return
-        body = await self._read_body(scope, receive, send, self.limit_for(path))
+        body = None
+        with anyio.move_on_after(self.body_timeout_s) as waited:
+            body = await self._read_body(scope, receive, send, self.limit_for(path))
+        if waited.cancelled_caught:
+            await send_error(send, 408, "body_timeout",
+                             f"the request body did not arrive within {self.body_timeout_s:g} s", {"Connection": "close"})
+            return
         if body is None:
+            return
+        problem = unicode_problem(body)
+        if problem is not None:
+            await send_error(send, 400, "invalid_unicode", problem)
             return
         await self.app(scope, _replay(body, receive), send)
 

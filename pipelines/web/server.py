@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from pipelines.web.app import create_app
 from pipelines.web.service import available_profiles
+from pipelines.web.settings import LOOPBACK_HOSTS
 
 log = logging.getLogger("facetcoder.web")
 
@@ -35,11 +36,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class NoQueryString(logging.Filter):
+    """Drop the query string from uvicorn's access lines: a client may put a note or an identifier in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?[query removed]", *args[3:])
+        return True
+
+
 def log_config() -> dict:
-    """uvicorn's logging, access lines only: method, path, status (uvicorn never logs bodies)."""
+    """uvicorn's logging, access lines only: method, path without query, status (uvicorn never logs bodies)."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["facetcoder.web"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config.setdefault("filters", {})["no_query"] = {"()": NoQueryString}
+    config["handlers"]["access"]["filters"] = ["no_query"]
     return config
+
+
+def allowed_hosts_for(host: str, extra: list[str] | None) -> list[str]:
+    """Host header values to accept: the loopback names, the bound address unless it is a wildcard, and `extra`."""
+    hosts = [*LOOPBACK_HOSTS, *(extra or [])]
+    if host not in ("0.0.0.0", "::", "") and host not in hosts:
+        hosts.append(f"[{host}]" if ":" in host else host)
+    return hosts
 
 
 def app_from_env() -> FastAPI:
@@ -58,6 +79,7 @@ def serve(
     access_log: bool = True,
     workers: int = 1,
     use_models: bool = False,
+    allowed_hosts: list[str] | None = None,
 ) -> None:
     """Load the pipeline once and serve until interrupted. ValueError for an unknown payer."""
     if payer not in available_profiles():
@@ -66,6 +88,7 @@ def serve(
         logging.getLogger("uvicorn.error").warning(
             "serving on %s without an API token: anyone who can reach this port can submit notes", host
         )
+    hosts = allowed_hosts_for(host, allowed_hosts)
     options = dict(
         host=host, port=port, log_config=log_config(), access_log=access_log, server_header=False,
         limit_concurrency=128,  # beyond this, 503 instead of an unbounded queue
@@ -75,11 +98,13 @@ def serve(
     if workers > 1:
         # Each worker process builds its own pipeline (~300 MB) and analyses on its own core.
         os.environ[CONFIG_ENV] = json.dumps(
-            {"payer": payer, "cors_origins": cors_origins, "max_batch": max_batch, "use_models": use_models}
+            {"payer": payer, "cors_origins": cors_origins, "max_batch": max_batch, "use_models": use_models,
+             "allowed_hosts": hosts}
         )
         if token:
             os.environ[TOKEN_ENV] = token
         uvicorn.run("pipelines.web.server:app_from_env", factory=True, workers=workers, **options)
     else:
-        app = create_app(token=token, payer=payer, cors_origins=cors_origins, max_batch=max_batch, use_models=use_models)
+        app = create_app(token=token, payer=payer, cors_origins=cors_origins, max_batch=max_batch, use_models=use_models,
+                         allowed_hosts=hosts)
         uvicorn.run(app, **options)

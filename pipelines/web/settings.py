@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from nlp.text_input import MAX_NOTE_BYTES
 
 DEFAULT_MAX_BATCH = 100
+# Host header values accepted by default: the loopback names. A page on another site that rebinds its own DNS
+# name to 127.0.0.1 sends its own name as Host and is refused (DNS rebinding).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+BODY_TIMEOUT_S = 30.0  # a body that has not fully arrived by then gets 408
 JSON_OVERHEAD = 64 * 1024  # note_id, payer, keys: generous
 
 
@@ -24,6 +28,8 @@ class Settings:
     max_batch: int = DEFAULT_MAX_BATCH
     max_batch_body_bytes: int = 10 * 1024 * 1024
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    body_timeout_s: float = BODY_TIMEOUT_S
 
     @property
     def max_body_bytes(self) -> int:

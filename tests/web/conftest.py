@@ -99,10 +99,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: FastAPI, timeout: float = 60.0) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free loopback port in a thread; yields the base URL."""
+def live_server(app: FastAPI, timeout: float = 60.0, **config: object) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free loopback port in a thread; yields the base URL. `config`: more
+    `uvicorn.Config` options (the protocol class, limits)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info", access_log=True))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info", access_log=True,
+                                           **config))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

@@ -19,12 +19,13 @@ from pipelines.render import claim_line_text
 from pipelines.web.app import STATIC_DIR, create_app
 from pipelines.web.server import is_loopback
 
+LOCAL = "http://localhost"  # the Host a browser on this machine sends; other names are refused
 MARK = "PRIVATE-MARKER-4242"  # placed in notes; must never appear in logs
 
 
 @pytest.fixture()
 def client(fake_analyzer):
-    with TestClient(create_app(analyzer=fake_analyzer)) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=fake_analyzer)) as c:
         yield c
 
 
@@ -60,7 +61,7 @@ def test_binary_note_is_422(client):
 
 
 def test_note_over_the_limit_is_413(fake_analyzer):
-    with TestClient(create_app(analyzer=fake_analyzer, max_bytes=1000)) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=fake_analyzer, max_bytes=1000)) as c:
         r = c.post("/api/analyze", json={"text": "L4-L5 medial branch block. " * 100})
         assert r.status_code == 413
         assert r.json()["error"] == "too_large" and "1,000" in r.json()["detail"]
@@ -68,7 +69,7 @@ def test_note_over_the_limit_is_413(fake_analyzer):
 
 
 def test_body_over_the_limit_is_413_before_parsing(fake_analyzer):
-    with TestClient(create_app(analyzer=fake_analyzer, max_bytes=1000)) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=fake_analyzer, max_bytes=1000)) as c:
         limit = c.get("/api/health").json()["limits"]["max_body_bytes"]
         r = c.post("/api/analyze", content=b'{"text": "' + b"x" * limit + b'"}', headers={"content-type": "application/json"})
         assert r.status_code == 413 and r.json()["error"] == "too_large"
@@ -123,7 +124,7 @@ def test_batch_mixes_results_and_error_entries(client, note_text):
 
 
 def test_batch_limits(fake_analyzer, note_text):
-    with TestClient(create_app(analyzer=fake_analyzer, max_batch=3, max_batch_body_bytes=50_000)) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=fake_analyzer, max_batch=3, max_batch_body_bytes=50_000)) as c:
         r = c.post("/api/analyze/batch", json={"notes": [{"text": note_text}] * 4})
         assert r.status_code == 413 and r.json()["error"] == "too_many_notes" and "limit is 3" in r.json()["detail"]
         r = c.post("/api/analyze/batch", json={"notes": [{"text": "x" * 20_000}] * 3})
@@ -137,7 +138,7 @@ def test_batch_limits(fake_analyzer, note_text):
 class TestToken:
     @pytest.fixture()
     def secured(self, fake_analyzer):
-        with TestClient(create_app(analyzer=fake_analyzer, token="t0ken")) as c:
+        with TestClient(base_url=LOCAL, app=create_app(analyzer=fake_analyzer, token="t0ken")) as c:
             yield c
 
     def test_missing_token_is_401(self, secured, note_text):
@@ -185,7 +186,7 @@ def test_pipeline_loaded_once_at_startup(monkeypatch, make_fake):
     built = []
     monkeypatch.setattr("pipelines.web.app.load_analyzer", lambda payer, use_models: built.append(payer) or make_fake())
     app = create_app(payer="commercial")
-    with TestClient(app) as c:
+    with TestClient(base_url=LOCAL, app=app) as c:
         assert c.get("/api/health").json()["pipeline_loaded"] is True
         c.post("/api/analyze", json={"text": "L4-L5 medial branch block"})
         c.post("/api/analyze", json={"text": "L5-S1 medial branch block"})
@@ -216,9 +217,9 @@ def test_docs_and_errors_are_json(client):
 
 def test_no_cors_unless_configured(fake_analyzer):
     origin = {"Origin": "http://tool.example"}
-    with TestClient(create_app(analyzer=fake_analyzer)) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=fake_analyzer)) as c:
         assert "access-control-allow-origin" not in c.get("/api/health", headers=origin).headers
-    with TestClient(create_app(analyzer=fake_analyzer, token="t", cors_origins=["http://tool.example"])) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=fake_analyzer, token="t", cors_origins=["http://tool.example"])) as c:
         pre = c.options("/api/analyze", headers={**origin, "Access-Control-Request-Method": "POST",
                                                   "Access-Control-Request-Headers": "authorization,content-type"})
         assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "http://tool.example"
@@ -260,7 +261,7 @@ def test_no_note_text_in_logs(make_fake, note_text, caplog):
 
     caplog.set_level(logging.DEBUG)
     note = note_text + f"\nPATIENT ID {MARK}\n"
-    with TestClient(create_app(analyzer=Exploding()), raise_server_exceptions=False) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=Exploding()), raise_server_exceptions=False) as c:
         assert c.post("/api/analyze", json={"text": note}).status_code == 200
         assert c.post("/api/analyze/page", json={"text": note, "payer": "bad"}).status_code == 422
         assert c.post("/api/analyze", content=note.encode()[:-3], headers={"content-type": "application/json"}).status_code == 422
@@ -280,7 +281,7 @@ def test_real_pipeline_round_trip(note_text):
         analyzer = Analyzer()
     except Exception as exc:
         pytest.skip(f"real Analyzer unavailable: {type(exc).__name__}: {exc}")
-    with TestClient(create_app(analyzer=analyzer)) as c:
+    with TestClient(base_url=LOCAL, app=create_app(analyzer=analyzer)) as c:
         body = c.post("/api/analyze/page", json={"text": note_text}).json()
         assert body["result"]["procedure"]["family"] == "medial_branch_block"
         assert body["claim_text"] == claim_line_text(NoteResult.model_validate(body["result"]))
@@ -319,7 +320,7 @@ def test_worker_factory_reads_settings_from_env(monkeypatch, make_fake):
     monkeypatch.setattr("pipelines.web.app.load_analyzer", lambda payer, use_models: make_fake())
     monkeypatch.setenv(server.CONFIG_ENV, '{"payer": "commercial", "cors_origins": null, "max_batch": 7}')
     monkeypatch.setenv(server.TOKEN_ENV, "w0rker")
-    with TestClient(server.app_from_env()) as c:
+    with TestClient(base_url=LOCAL, app=server.app_from_env()) as c:
         health = c.get("/api/health").json()
         assert health["limits"]["max_batch"] == 7 and health["token_required"] is True
         assert c.post("/api/analyze", json={"text": "L4-L5"}).status_code == 401
