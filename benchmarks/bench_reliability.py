@@ -9,6 +9,8 @@
 4. Two concurrent runs on one output: the second must be refused (exit 2) and the first complete.
 5. A CSV of bad cells (cp1252 ids, lone surrogates, dates 0001-01-01 and 9999-12-31, an unterminated quote):
    every input row yields exactly one output row.
+6. `facetcoder serve` while the slowest pathological note is analysed: the health check's latency (target
+   under 100 ms), and with `--note-timeout 0.5` the note gets 422 analysis_timeout and the next note is served.
 
 A full disk cannot be made without root here; `tests/pipelines/test_batch_hostile.py` injects ENOSPC instead and
 the table says so. Prints a table and writes benchmarks/results/reliability.json.
@@ -142,13 +144,21 @@ def _out_ids(out: Path) -> list[str]:
     return [json.loads(line)["note_id"] for line in out.read_text().splitlines() if line.strip()]
 
 
+def _rows_done(out: Path) -> int:
+    """Rows in the run's append-only partial file (the final output appears only at the end)."""
+    partial = out.with_name(out.name + ".partial.jsonl")
+    return partial.read_bytes().count(b"\n") if partial.exists() else 0
+
+
 def killed_runs(tmp: Path, rows: int, kills: int) -> dict:
     inp, out = tmp / "archive.csv", tmp / "out.jsonl"
     ids = _archive(inp, rows)
     killed = 0
     proc = _batch(inp, out)
     for k in range(kills):
-        time.sleep(6 + 2 * k)
+        target = (k + 1) * rows // (kills + 1)  # kill at evenly spread points of progress, whatever the speed
+        while proc.poll() is None and _rows_done(out) < target:
+            time.sleep(0.2)
         if proc.poll() is not None:
             break
         proc.send_signal(signal.SIGKILL)  # the batch parent; its workers die with it (PR_SET_PDEATHSIG)
@@ -197,6 +207,69 @@ def bad_cells(tmp: Path) -> dict:
             "error_rows": sum(1 for r in got if r.get("error"))}
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(port: int, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([*FACETCODER, "serve", "--port", str(port), "--rules-only", "--no-access-log", *extra],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def server_under_load(size: int) -> dict:
+    """Health latency while the slowest pathological note is analysed, and the per-note deadline (422)."""
+    import threading
+
+    import httpx
+
+    note = dict(corpus(size))["nerve_list"]
+    report: dict = {}
+    for label, extra in (("default_limit", ()), ("limit_0_5_s", ("--note-timeout", "0.5"))):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc = _serve(port, *extra)
+        try:
+            with httpx.Client(base_url=url, timeout=60) as client:
+                for _ in range(600):
+                    try:
+                        if client.get("/api/health").json().get("pipeline_loaded"):
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    time.sleep(0.1)
+                answer: dict = {}
+
+                def post() -> None:
+                    started = time.perf_counter()
+                    r = client.post("/api/analyze", json={"text": note, "note_id": "pathological"})
+                    answer.update(status=r.status_code, error=r.json().get("error"),
+                                  seconds=round(time.perf_counter() - started, 3))
+
+                worker = threading.Thread(target=post)
+                worker.start()
+                latencies = []
+                while worker.is_alive():
+                    started = time.perf_counter()
+                    client.get("/api/health").raise_for_status()
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    time.sleep(0.02)
+                worker.join()
+                after = client.post("/api/analyze", json={"text": GOLDEN[0].read_text(), "note_id": "after"})
+                latencies.sort()
+                report[label] = {**answer, "health_checks": len(latencies),
+                                 "health_max_ms": round(latencies[-1], 1) if latencies else None,
+                                 "health_p50_ms": round(latencies[len(latencies) // 2], 1) if latencies else None,
+                                 "next_note_status": after.status_code}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=3000)
@@ -210,6 +283,7 @@ def main() -> None:
         report["killed"] = killed_runs(Path(tmp), args.rows, args.kills)
         report["concurrent"] = concurrent_runs(Path(tmp), args.rows)
         report["bad_cells"] = bad_cells(Path(tmp))
+    report["server"] = server_under_load(args.size)
     p, m, k, c, b = (report[x] for x in ("pathological", "mutants", "killed", "concurrent", "bad_cells"))
     print("| check | inputs | result |\n|---|---|---|")
     print(f"| pathological notes at {args.size // 1000} KB | {p['inputs']} kinds | crashes {p['crashes']}, hangs "
@@ -224,6 +298,10 @@ def main() -> None:
           f"{c['second_exit']}); lost {c['lost']}, duplicated {c['duplicated']} |")
     print(f"| bad cells and an unterminated quote | {b['input_rows']} rows | {b['output_rows']} output rows, "
           f"{b['error_rows']} error rows, exit {b['exit']} |")
+    for label, r in report["server"].items():
+        print(f"| serve ({label.replace('_', ' ')}): {p['worst_kind']} note posted, health polled | "
+              f"{r['health_checks']} health checks | note {r['status']} {r['error'] or 'ok'} in {r['seconds']} s; "
+              f"health max {r['health_max_ms']} ms, p50 {r['health_p50_ms']} ms; next note {r['next_note_status']} |")
     print("| full disk | - | not reproducible without root here; ENOSPC injected in tests/pipelines/test_batch_hostile.py |")
     (ROOT / "benchmarks" / "results" / "reliability.json").write_text(json.dumps(report, indent=1) + "\n")
 

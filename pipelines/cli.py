@@ -186,16 +186,20 @@ def serve(
     allowed_host: Annotated[list[str] | None, typer.Option("--allowed-host", help="Also accept this Host header "
                                                            "(repeatable); loopback names and the bound address by "
                                                            "default, so a DNS-rebinding page is refused.")] = None,
+    note_timeout: Annotated[float, typer.Option(help="Seconds one note may take; a slower one gets 422 "
+                                                "analysis_timeout and the pipeline is freed (0: no limit).")] = 10.0,
 ) -> None:
     """Serve the paste-and-code page (/) and the REST API (/api, docs at /docs)."""
     from pipelines.web.server import serve as run_server
 
-    if not 0 < port < 65536 or max_batch < 1 or workers < 1:
-        err.print(f"error: --port must be 1-65535, --max-batch and --workers at least 1; received {port}, {max_batch}, {workers}")
+    if not 0 < port < 65536 or max_batch < 1 or workers < 1 or note_timeout < 0:
+        err.print("error: --port must be 1-65535, --max-batch and --workers at least 1, --note-timeout 0 or more; "
+                  f"received {port}, {max_batch}, {workers}, {note_timeout:g}")
         raise typer.Exit(2)
     try:
         run_server(host=host, port=port, token=token, payer=payer, cors_origins=cors_origin or None, max_batch=max_batch,
-                   access_log=access_log, workers=workers, use_models=models, allowed_hosts=allowed_host or None)
+                   access_log=access_log, workers=workers, use_models=models, allowed_hosts=allowed_host or None,
+                   note_timeout_s=note_timeout or None)
     except ValueError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc

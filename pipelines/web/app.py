@@ -10,6 +10,7 @@ limits on every `/api/` call, no request body ever logged (see `guard.py`, `erro
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from pipelines.web.docs_page import render_docs
 from pipelines.web.errors import install_handlers
 from pipelines.web.guard import ApiGuard
 from pipelines.web.routes import build_router
-from pipelines.web.service import AnalysisService, AnalyzerLike, load_analyzer
+from pipelines.web.service import DEFAULT_NOTE_TIMEOUT_S, AnalysisService, AnalyzerLike, load_analyzer
 from pipelines.web.settings import DEFAULT_MAX_BATCH, LOOPBACK_HOSTS, Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -76,20 +77,26 @@ def create_app(
     max_batch_body_bytes: int = 10 * 1024 * 1024,
     use_models: bool = False,
     allowed_hosts: list[str] | None = None,
+    note_timeout_s: float | None = DEFAULT_NOTE_TIMEOUT_S,
 ) -> FastAPI:
     """Build the app. Without `analyzer`, the real pipeline is built once at startup (~2-3 s);
-    `use_models=False` serves rules-only results (no scikit-learn refinement, several times faster)."""
+    `use_models=False` serves rules-only results (no scikit-learn refinement, several times faster);
+    a note holding the pipeline longer than `note_timeout_s` gets 422 analysis_timeout (None: no limit)."""
     settings = Settings(
         token=token or None, max_bytes=max_bytes, max_batch=max_batch,
         max_batch_body_bytes=max_batch_body_bytes, cors_origins=tuple(cors_origins or ()),
         allowed_hosts=tuple(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS,
     )
-    service = AnalysisService(analyzer, max_bytes=max_bytes)
+    service = AnalysisService(analyzer, max_bytes=max_bytes, note_timeout_s=note_timeout_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if service.analyzer is None:
             service.analyzer = await anyio.to_thread.run_sync(load_analyzer, payer, use_models)
+            # As in batch workers: the pipeline lives as long as the process, so its ~250,000 objects leave the
+            # cyclic GC's reach; a full collection during a long note no longer stalls the event loop ~100 ms.
+            gc.collect()
+            gc.freeze()
         yield
 
     app = FastAPI(

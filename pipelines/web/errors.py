@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nlp.errors import FacetcoderError, InputError
-from pipelines.web.service import AnalysisFailed, TooManyNotes, UnknownPayer
+from pipelines.web.service import AnalysisFailed, NoteTimedOut, TooManyNotes, UnknownPayer
 
 log = logging.getLogger("facetcoder.web")
 
@@ -55,6 +55,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownPayer)
     async def _payer(_: Request, exc: UnknownPayer) -> JSONResponse:
         return error_response(422, "unknown_payer", str(exc))
+
+    @app.exception_handler(NoteTimedOut)
+    async def _timed_out(_: Request, exc: NoteTimedOut) -> JSONResponse:
+        return error_response(422, "analysis_timeout", str(exc))
 
     @app.exception_handler(TooManyNotes)
     async def _too_many(_: Request, exc: TooManyNotes) -> JSONResponse:

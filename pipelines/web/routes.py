@@ -16,7 +16,7 @@ from pipelines.render import claim_line_text
 from pipelines.web.models import (
     AnalyzeRequest, BatchError, BatchRequest, BatchResponse, ErrorBody, Health, Limits, PageResult,
 )
-from pipelines.web.service import AnalysisFailed, AnalysisService, TooManyNotes
+from pipelines.web.service import AnalysisFailed, AnalysisService, NoteTimedOut, TooManyNotes
 from pipelines.web.settings import Settings
 
 log = logging.getLogger("facetcoder.web")
@@ -100,6 +100,8 @@ def build_router(settings: Settings) -> APIRouter:
                 results.append(service.analyze(note.text, note_id, body.payer))
             except InputError as exc:
                 results.append(BatchError(note_id=note_id, index=index, error=exc.code, detail=str(exc)))
+            except NoteTimedOut as exc:
+                results.append(BatchError(note_id=note_id, index=index, error="analysis_timeout", detail=str(exc)))
             except AnalysisFailed as exc:
                 log.error("analysis failed in batch item %d: %s", index, exc)  # type and location only
                 results.append(BatchError(note_id=note_id, index=index, error="internal", detail="internal error"))

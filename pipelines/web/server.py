@@ -7,6 +7,7 @@ import ipaddress
 import json
 import logging
 import os
+import sys
 
 import uvicorn
 
@@ -16,8 +17,8 @@ from uvicorn.config import LOGGING_CONFIG
 from fastapi import FastAPI
 
 from pipelines.web.app import create_app
-from pipelines.web.service import available_profiles
-from pipelines.web.settings import LOOPBACK_HOSTS
+from pipelines.web.service import DEFAULT_NOTE_TIMEOUT_S, available_profiles
+from pipelines.web.settings import LOOPBACK_HOSTS, SWITCH_INTERVAL_S
 
 log = logging.getLogger("facetcoder.web")
 
@@ -80,6 +81,7 @@ def serve(
     workers: int = 1,
     use_models: bool = False,
     allowed_hosts: list[str] | None = None,
+    note_timeout_s: float | None = DEFAULT_NOTE_TIMEOUT_S,
 ) -> None:
     """Load the pipeline once and serve until interrupted. ValueError for an unknown payer."""
     if payer not in available_profiles():
@@ -89,6 +91,7 @@ def serve(
             "serving on %s without an API token: anyone who can reach this port can submit notes", host
         )
     hosts = allowed_hosts_for(host, allowed_hosts)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     options = dict(
         host=host, port=port, log_config=log_config(), access_log=access_log, server_header=False,
         limit_concurrency=128,  # beyond this, 503 instead of an unbounded queue
@@ -99,12 +102,12 @@ def serve(
         # Each worker process builds its own pipeline (~300 MB) and analyses on its own core.
         os.environ[CONFIG_ENV] = json.dumps(
             {"payer": payer, "cors_origins": cors_origins, "max_batch": max_batch, "use_models": use_models,
-             "allowed_hosts": hosts}
+             "allowed_hosts": hosts, "note_timeout_s": note_timeout_s}
         )
         if token:
             os.environ[TOKEN_ENV] = token
         uvicorn.run("pipelines.web.server:app_from_env", factory=True, workers=workers, **options)
     else:
         app = create_app(token=token, payer=payer, cors_origins=cors_origins, max_batch=max_batch, use_models=use_models,
-                         allowed_hosts=hosts)
+                         allowed_hosts=hosts, note_timeout_s=note_timeout_s)
         uvicorn.run(app, **options)

@@ -14,8 +14,11 @@ from typing import Protocol
 from nlp.errors import FacetcoderError
 from nlp.schema import NoteResult
 from nlp.text_input import MAX_NOTE_BYTES, validate_text
+from pipelines.deadline import AnalysisTimeout, deadline
 
 DEFAULT_PROFILES = ["medicare", "commercial"]
+# Seconds one note may hold the pipeline; a slower one gets 422 analysis_timeout (a clinical note takes well under 1 s).
+DEFAULT_NOTE_TIMEOUT_S = 10.0
 
 
 class AnalyzerLike(Protocol):
@@ -32,6 +35,10 @@ class UnknownPayer(FacetcoderError):
 
 class AnalysisFailed(Exception):
     """An unexpected pipeline error; the message names its type and place, never the note text."""
+
+
+class NoteTimedOut(Exception):
+    """The note took longer than the server's per-note limit."""
 
 
 class TooManyNotes(Exception):
@@ -64,10 +71,12 @@ class AnalysisService:
     """Holds the analyzer once it is loaded and runs notes through it."""
 
     def __init__(
-        self, analyzer: AnalyzerLike | None = None, profiles: list[str] | None = None, max_bytes: int = MAX_NOTE_BYTES
+        self, analyzer: AnalyzerLike | None = None, profiles: list[str] | None = None, max_bytes: int = MAX_NOTE_BYTES,
+        note_timeout_s: float | None = DEFAULT_NOTE_TIMEOUT_S,
     ) -> None:
         self.analyzer = analyzer
         self.max_bytes = max_bytes
+        self.note_timeout_s = note_timeout_s
         self.profiles = profiles if profiles is not None else available_profiles()
         self._lock = threading.Lock()
 
@@ -92,15 +101,19 @@ class AnalysisService:
     def analyze(self, text: str, note_id: str, payer: str | None) -> NoteResult:
         """Analyse one note (call from a worker thread, never from the event loop).
 
-        Raises `InputError` (empty, binary, too_large) or `UnknownPayer` before any analysis.
+        Raises `InputError` (empty, binary, too_large) or `UnknownPayer` before any analysis, and
+        `NoteTimedOut` when the note holds the pipeline longer than `note_timeout_s` (the lock is released).
         """
         if self.analyzer is None:
             raise RuntimeError("the analysis pipeline is not loaded yet")
         validate_text(text, max_bytes=self.max_bytes)
         payer = self.check_payer(payer)
         try:
-            with self._lock:
+            with self._lock, deadline(self.note_timeout_s):
                 return self.analyzer.analyze(text, note_id=note_id, payer=payer)
+        except AnalysisTimeout:
+            raise NoteTimedOut(f"analysis took longer than the limit of {self.note_timeout_s:g} s; "
+                               "check the text is a clinical note (not a data dump)") from None
         except FacetcoderError:
             raise
         except Exception as exc:  # re-raised without the original message or chain: it may quote the note

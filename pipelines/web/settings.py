@@ -11,6 +11,9 @@ DEFAULT_MAX_BATCH = 100
 # name to 127.0.0.1 sends its own name as Host and is refused (DNS rebinding).
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 BODY_TIMEOUT_S = 30.0  # a body that has not fully arrived by then gets 408
+# The analysing thread holds the GIL; the event loop (health checks, other requests) gets it back after at most
+# this many seconds instead of CPython's default 5 ms, so it answers while a long note is analysed.
+SWITCH_INTERVAL_S = 0.0005
 JSON_OVERHEAD = 64 * 1024  # note_id, payer, keys: generous
 
 
