@@ -79,6 +79,20 @@ VOICES = {
         "EHR smart-text note with bracketed field names or option lists left in ('{SIDE}', '[L3-4/L4-5]', "
         "'Yes/No')",
     ],
+    "F": [
+        "pain physician writing the procedure report as a letter to the referring GP ('Dear Dr ...', "
+        "'I saw your patient ...', 'Yours sincerely')",
+        "anaesthesia-style intra-procedure record: timestamps, drug administration log, vitals, then a brief "
+        "physician narrative",
+        "workers' compensation / medico-legal pain report: long history, claim number, work status, the "
+        "procedure described inside the report",
+        "speech-recognition template whose macro was expanded twice or left stale: repeated paragraphs, a "
+        "default sentence that contradicts the rest, edited in places",
+        "neurosurgery or spine resident covering the pain clinic, writing in lowercase with heavy "
+        "abbreviations and few full sentences",
+        "outpatient radiology department report: technologist's intake lines, then the radiologist's "
+        "dictation with image counts and fluoroscopy time/dose",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -123,6 +137,15 @@ LAYOUTS = {
         "header block, then one long narrative with typos and missing spaces after punctuation",
         "space-aligned table (no pipes): columns for level, side, medication and volume",
         "note that also discusses the result of a previous block at other levels and the plan for the next one",
+    ],
+    "F": [
+        "labels on one line, their values on the next line (flattened form fields)",
+        "time-stamped log lines ('08:42 ...') covering the whole encounter",
+        "outline with roman numerals and lettered sub-items",
+        "a one-sentence summary at the top, the full report, then an impression restating the levels in "
+        "different words",
+        "everything lowercase, commas instead of most periods, no headers",
+        "a note in which one section (e.g. the procedure template) appears twice, the second copy partly edited",
     ],
 }
 

@@ -173,6 +173,8 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 class LayoutCues(StrictModel):
     earlier_note: list[Regex]
+    history_header: list[Regex]
+    option_list: Regex
     credential: Regex
     credential_before: Regex
     credential_after: Regex
@@ -180,9 +182,20 @@ class LayoutCues(StrictModel):
 
 _LAYOUT = load_cues("layout", LayoutCues)
 _EARLIER_NOTE = re.compile(alternation(_LAYOUT.earlier_note), re.I | re.M)
+_HISTORY_HEADER = re.compile(alternation(_LAYOUT.history_header), re.I | re.M)
+_OPTION_LIST = re.compile(_LAYOUT.option_list, re.I)
+OPTION_LIST_REACH = 80
 _CREDENTIAL = re.compile(_LAYOUT.credential)
 _CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)
 _CREDENTIAL_AFTER = re.compile(_LAYOUT.credential_after)
+
+
+def in_option_list(text: str, pos: int) -> bool:
+    """True when `pos` lies inside a bracketed list of level choices a template left in (`cues.yaml`, layout)."""
+    for m in _OPTION_LIST.finditer(text, max(0, pos - OPTION_LIST_REACH), min(len(text), pos + OPTION_LIST_REACH)):
+        if m.start() < pos < m.end():
+            return True
+    return False
 
 
 def _credential(text: str, start: int, end: int) -> bool:
@@ -275,6 +288,16 @@ def note_view(doc: Doc) -> NoteView:
         category = header_categories().get(" ".join(m.group(1).lower().split()))
         if category is not None and m.start(1) not in known:
             raw.append((category, m.start(1), m.end(1), n_chars, m.group(1)))
+    known = {r[1] for r in raw if r[4]}  # an untitled span is the text before any header, not a header
+    paragraph_only: set[int] = set()  # headers found by their words, not a rule: they reach to the next blank line
+    for m in _HISTORY_HEADER.finditer(text):  # "PRIOR BLOCK RESULTS:", "Injection history" (no section rule)
+        start = m.start(m.lastindex or 0)
+        if start not in known:
+            raw = [r for r in raw if r[4] or r[1] != start]
+            raw.append(("history", start, m.end(), n_chars, m.group(m.lastindex or 0)))
+            paragraph_only.add(start)
+    # A header word inside a longer header's title ("RESULTS:" of "PRIOR BLOCK RESULTS:") is part of that title.
+    raw = [r for r in raw if not any(o[1] < r[1] < o[2] for o in raw)]
     raw.sort(key=lambda r: r[1])
     # A header at the start of a line opens a section that runs to the next such header. A header
     # inside running text ("..., Exam: tender, ...") only covers a short stretch after it.
@@ -283,7 +306,7 @@ def note_view(doc: Doc) -> NoteView:
     sections: list[SectionSpan] = []
     for i, (cat, start, body, _end, title) in enumerate(line_starts):
         end = line_starts[i + 1][1] if i + 1 < len(line_starts) else n_chars
-        if cat in FIELD_SECTIONS:  # "Vital signs: ..." covers its own paragraph, not the next one
+        if cat in FIELD_SECTIONS or start in paragraph_only:  # "Vital signs: ..." covers its own paragraph
             blank = _BLANK_LINE.search(text, body, end)
             end = blank.start() if blank else end
         sections.append(SectionSpan(cat, start, body, end, title))
