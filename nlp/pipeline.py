@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_infix_regex
 
 import nlp.components.context  # noqa: F401  (registers facet_context)
 import nlp.components.sections  # noqa: F401  (registers facet_sectionizer)
@@ -27,6 +28,7 @@ from nlp.resources import checksum, read_jsonl, resource_path
 
 SECTION_RULES = "section_rules.json"
 CONTEXT_RULES = "context_rules.json"
+FIELD_SEPARATOR_INFIX = r"(?<=[A-Za-z0-9_)\]])[;|](?=[A-Za-z0-9(\[])"
 TARGET_RULES = "lexicons/targets.jsonl"
 SPAN_GROUP = "facet_targets"
 
@@ -83,6 +85,8 @@ def build_pipeline() -> Language:
     import medspacy  # noqa: F401  (registers medspacy_* factories)
 
     nlp = spacy.blank("en")
+    # Database exports and pipe tables glue fields: "GUIDANCE;CT", "L4-5|right|bupi" are three tokens each.
+    nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, FIELD_SEPARATOR_INFIX]).finditer
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("facet_sentences")
     nlp.add_pipe(

@@ -126,10 +126,12 @@ _INHERIT_LINES = 6
 
 _CHECKED = r"(?:\[\s*[xX\u2713\u2714]\s*\]|\(\s*[xX]\s*\)|[\u2612\u2611])"
 _BOX = r"(?:\[[^\]\n]{0,3}\]|\([ xX]?\)|[\u2610\u2612\u2611])"
-# Bare "CT"/"US" as the value of a guidance field, or as a checked choice.
+# Bare "CT"/"US" as the value of a guidance field, or as a checked choice. A database export writes its
+# fields "GUIDANCE;CT" or "012|GUIDANCE|CT" (record number, key, value): the same field.
 _FIELD_VALUE = re.compile(
-    r"^[ \t]*(?:[-*\u2022>]\s*)?(?:guid\w*|imaging guidance|imaging modality|image guidance|modality|guided by)"
-    r"[ \t]*:[ \t]*"
+    r"^[ \t]*(?:[-*\u2022>]\s*)?(?:\d{1,4}[ \t]*[;|][ \t]*)?"
+    r"(?:guid\w*|imaging[ _]guidance|imaging[ _]modality|image[ _]guidance|modality|guided[ _]by)"
+    r"[ \t]*[:;|=][ \t]*"
     r"(?P<value>CT|ct|US|U/S|u/s)(?=[ \t]*(?:$|[.,;(]|-?\s*guid))",
     re.IGNORECASE | re.MULTILINE,
 )
