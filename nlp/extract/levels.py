@@ -34,7 +34,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 from nlp.extract.doubts import ADDENDUM_CHANGES_FACT, LEVELS_CONFLICT, doubt
 from nlp.extract.procedure import performs_si_lateral_branch_block, si_nerve_sentence
-from nlp.extract.view import EARLIER_NOTE, NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, box_state, header_categories, in_option_list
+from nlp.extract.view import EARLIER_NOTE, NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, box_state, header_categories, option_list_spans
 from nlp.resources import read_yaml
 from nlp.validation import Regex
 from nlp.schema import Evidence, Level, ReviewReason, Side, region_of_joint
@@ -326,9 +326,10 @@ def unchecked(text: str, pos: int) -> bool:
 def _atoms(text: str, offset: int = 0) -> list[_Atom]:
     """Every vertebra, joint and vertebra-range token in `text`, except unticked template options."""
     out = []
+    options = option_list_spans(text)
     for m in _ATOM.finditer(text):
         atom = _atom_from_match(m, offset)
-        if atom is None or unchecked(text, m.start()) or in_option_list(text, m.start()):
+        if atom is None or unchecked(text, m.start()) or any(a < m.start() < b for a, b in options):
             continue
         if m["sep"] == "/" and m["l2"] and (_SLASH_NEXT.match(text, m.end()) or _SLASH_BEFORE.search(text, 0, m.start())):
             # "L2/L3/L4 medial branches": a slash list of vertebrae, not the L2-L3 joint

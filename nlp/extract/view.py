@@ -169,6 +169,7 @@ def header_categories() -> dict[str, str]:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_RawHeader = tuple[str | None, int, int, int, str]  # category, title start, body start, end, title
 
 
 class LayoutCues(StrictModel):
@@ -184,18 +185,14 @@ _LAYOUT = load_cues("layout", LayoutCues)
 _EARLIER_NOTE = re.compile(alternation(_LAYOUT.earlier_note), re.I | re.M)
 _HISTORY_HEADER = re.compile(alternation(_LAYOUT.history_header), re.I | re.M)
 _OPTION_LIST = re.compile(_LAYOUT.option_list, re.I)
-OPTION_LIST_REACH = 80
 _CREDENTIAL = re.compile(_LAYOUT.credential)
 _CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)
 _CREDENTIAL_AFTER = re.compile(_LAYOUT.credential_after)
 
 
-def in_option_list(text: str, pos: int) -> bool:
-    """True when `pos` lies inside a bracketed list of level choices a template left in (`cues.yaml`, layout)."""
-    for m in _OPTION_LIST.finditer(text, max(0, pos - OPTION_LIST_REACH), min(len(text), pos + OPTION_LIST_REACH)):
-        if m.start() < pos < m.end():
-            return True
-    return False
+def option_list_spans(text: str) -> list[tuple[int, int]]:
+    """Bracketed lists of level choices a template left in (`cues.yaml`, layout: option_list)."""
+    return [(m.start(), m.end()) for m in _OPTION_LIST.finditer(text)]
 
 
 def _credential(text: str, start: int, end: int) -> bool:
@@ -271,11 +268,29 @@ def _title_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
             else m for m in mentions]
 
 
+def _outside_titles(raw: list[_RawHeader]) -> list[_RawHeader]:
+    """Drop a header word inside a longer header's title ("RESULTS:" of "PRIOR BLOCK RESULTS:"): it is part of
+    that title. `raw` is sorted by start; one pass, so a note of thousands of headers stays linear."""
+    kept: list[_RawHeader] = []
+    reach = -1  # the furthest title end among headers that start before the current one
+    i = 0
+    while i < len(raw):
+        j = i
+        while j < len(raw) and raw[j][1] == raw[i][1]:
+            j += 1
+        group = raw[i:j]
+        if raw[i][1] >= reach:
+            kept += group
+        reach = max(reach, *(r[2] for r in group))
+        i = j
+    return kept
+
+
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
     text = doc.user_data.get(TEXT_KEY) or doc.text  # Doc.text joins every token on each access
     n_chars = len(text)
-    raw: list[tuple[str | None, int, int, int, str]] = []
+    raw: list[_RawHeader] = []
     for sec in getattr(doc._, "sections", []) or []:
         title_start = doc[sec.title_start].idx if sec.title_end > sec.title_start else None
         body_start_char = doc[sec.body_start].idx if sec.body_start < len(doc) else n_chars
@@ -290,15 +305,14 @@ def note_view(doc: Doc) -> NoteView:
             raw.append((category, m.start(1), m.end(1), n_chars, m.group(1)))
     known = {r[1] for r in raw if r[4]}  # an untitled span is the text before any header, not a header
     paragraph_only: set[int] = set()  # headers found by their words, not a rule: they reach to the next blank line
+    history: list[_RawHeader] = []
     for m in _HISTORY_HEADER.finditer(text):  # "PRIOR BLOCK RESULTS:", "Injection history" (no section rule)
         start = m.start(m.lastindex or 0)
         if start not in known:
-            raw = [r for r in raw if r[4] or r[1] != start]
-            raw.append(("history", start, m.end(), n_chars, m.group(m.lastindex or 0)))
+            history.append(("history", start, m.end(), n_chars, m.group(m.lastindex or 0)))
             paragraph_only.add(start)
-    # A header word inside a longer header's title ("RESULTS:" of "PRIOR BLOCK RESULTS:") is part of that title.
-    raw = [r for r in raw if not any(o[1] < r[1] < o[2] for o in raw)]
-    raw.sort(key=lambda r: r[1])
+    raw = [r for r in raw if r[4] or r[1] not in paragraph_only] + history
+    raw = _outside_titles(sorted(raw, key=lambda r: r[1]))
     # A header at the start of a line opens a section that runs to the next such header. A header
     # inside running text ("..., Exam: tender, ...") only covers a short stretch after it.
     line_starts = [r for r in raw if _at_line_start(text, r[1])]
