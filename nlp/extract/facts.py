@@ -11,7 +11,7 @@ from nlp.extract.imaging import imaging_doubts, imaging_of
 from nlp.extract.intent import extract_intent, intent_doubts
 from nlp.extract.levels import extract_levels_and_doubts
 from nlp.extract.pain import extract_pain_scores, pain_doubts
-from nlp.extract.procedure import procedure_of
+from nlp.extract.procedure import procedure_doubts, procedure_of
 from nlp.extract.radiculopathy import extract_radiculopathy
 from nlp.extract.view import NoteView
 from nlp.schema import Intent, Level, NoteResult, Review
@@ -32,7 +32,7 @@ def extract_facts(view: NoteView, note_id: str) -> NoteResult:
         intent = extract_intent(view, agents, procedure.family)
     # Doubts the extractors saw while reading (two statements that disagree); coding words them. Only the
     # ones that can change a facet claim line count: a neighbouring procedure gets no line to doubt.
-    doubts = document_doubts(view, document)
+    doubts = document_doubts(view, document) + procedure_doubts(view, procedure, document)
     levels: list[Level] = []
     if is_facet:
         levels, level_doubts = extract_levels_and_doubts(view)

@@ -10,6 +10,8 @@ Only guidance used for today's needle placement counts. A guidance cue is set as
 - its device is said to be unavailable ("C-arm out of service", "the fluoro room was booked");
 - its clause plans or requests it ("CT guidance requested", "fluoroscopy (planned)", "please approve ...
   under fluoroscopy", "you are scheduled for ... using fluoroscopy");
+- its clause states what a code or payer requires ("64493 includes imaging guidance", "the LCD requires
+  fluoroscopy"): a coder's query or a policy quote, not today's needle;
 - its field or line says so: a line-start "Order:", "Requested procedure:", "Booked:" or "Hx:" field
   (and the lines that continue it) is a plan or a history even where the sectionizer did not see a
   header; a "Proc:"/"P/PROC:" field is today's procedure even inside a history or assessment section;
@@ -91,6 +93,9 @@ HISTORY_BEFORE = [
     r"prior(?!\s+to\b)", r"previous(?:ly)?", r"s/p", r"h/o", r"history of", r"hx of", r"ago",
     r"in (?:19|20)\d\d", r"last (?:time|year|month|week)",
 ]
+# Before a guidance cue, in its clause: what a code or a payer requires, not what was done today ("64493
+# includes imaging guidance", "the LCD requires fluoroscopy").
+RULE_BEFORE = [r"includes?", r"requires?", r"mandates?", r"bundles?", r"descriptor\w*"]
 NEGATION_BEFORE = [r"no", r"not", r"without", r"w/o", r"never", r"rather than", r"instead of", r"in lieu of"]
 # A fluoroscopic image that only counted or marked levels.
 SCOUT = [
@@ -154,6 +159,7 @@ _PLANNED_AFTER_RX = re.compile(
 )
 _PLANNED_BEFORE_RX = _rx(PLANNED_BEFORE)
 _HISTORY_BEFORE_RX = _rx(HISTORY_BEFORE)
+_RULE_BEFORE_RX = _rx(RULE_BEFORE)
 _NEGATION_BEFORE_RX = _rx(NEGATION_BEFORE)
 _SCOUT_RX = _rx(SCOUT)
 
@@ -273,7 +279,8 @@ def _status(view: NoteView, start: int, end: int, section: str | None, mention: 
         return "negated"
     if mention is None and _NEGATION_BEFORE_RX.search(before):
         return "negated"
-    if _PLANNED_AFTER_RX.match(after) or _PLANNED_BEFORE_RX.search(before) or _HISTORY_BEFORE_RX.search(before):
+    if (_PLANNED_AFTER_RX.match(after) or _PLANNED_BEFORE_RX.search(before) or _HISTORY_BEFORE_RX.search(before)
+            or _RULE_BEFORE_RX.search(before)):
         return "not_today"
     field = _field_context(text, start)
     if field is not None:

@@ -16,8 +16,9 @@ from dataclasses import replace
 
 from nlp.extract.cues import StrictModel, alternation, load_cues
 from nlp.extract.document import NotPerformed, not_performed_document
+from nlp.extract.doubts import PROCEDURE_UNCONFIRMED, doubt
 from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence, reports_today
-from nlp.schema import Procedure, ProcedureFamily
+from nlp.schema import Procedure, ProcedureFamily, ReviewReason
 from nlp.validation import Regex
 
 FAMILY_OF_LABEL: dict[str, ProcedureFamily] = {
@@ -170,19 +171,25 @@ def _as_si(m: Mention) -> Mention:
 class _Title:
     """Where the note names its procedure: the start of a PROCEDURE section, or the untitled first line (a title
     such as "LUMBAR MBB L4-5"). Both are short: in a note run together into one paragraph a PROCEDURE header
-    can open a section that holds the whole note, history included."""
+    can open a section that holds the whole note, history included. A note with no PROCEDURE section (a charge
+    sheet's "PROCEDURE DESCRIPTION", an op note's "DESCRIPTION OF PROCEDURE:") names it at the start of its
+    technique section."""
 
     def __init__(self, view: NoteView) -> None:
         text = view.text
         lead = len(text) - len(text.lstrip())
         line_end = text.find("\n", lead)
         self.first_line_end = min(len(text) if line_end < 0 else line_end, lead + TITLE_MAX_CHARS)
+        has_line = any(sp.category == "procedure" for sp in view.sections)
+        self.category = "procedure" if has_line else "technique"
         self.windows = [(sp.body_start, min(sp.end, sp.body_start + TITLE_MAX_CHARS))
-                        for sp in view.sections if sp.category == "procedure"]
+                        for sp in view.sections if sp.category == self.category]
 
     def __call__(self, m: Mention) -> bool:
-        if m.section == "procedure":
+        if m.section == "procedure" and self.category == "procedure":
             return any(a <= m.start < b for a, b in self.windows) or not self.windows
+        if self.category == "technique" and any(a <= m.start < b for a, b in self.windows):
+            return True
         return m.section is None and m.start < self.first_line_end
 
 
@@ -250,3 +257,20 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
         evidence=[view.evidence(m.start, m.end) for m in ev],
         rule_ids=RULE_IDS[family],
     )
+
+
+_FACET_FAMILIES = frozenset({"facet_joint_injection", "medial_branch_block"})
+
+
+def procedure_doubts(view: NoteView, procedure: Procedure, document: NotPerformed | None) -> list[ReviewReason]:
+    """PROCEDURE_UNCONFIRMED: no procedure was read as performed, and the document is no order, query or consent,
+    yet it names a facet injection or medial branch block that is neither past, planned nor negated (a charge
+    sheet or a bare procedure list with no performed verb). The result stays no_procedure; a person decides."""
+    if procedure.family != "no_procedure" or document is not None:
+        return []
+    named = [m for m in view.by_label("PROC_", performed=True)
+             if _family(m.label) in _FACET_FAMILIES and not m.label.endswith("_WEAK")]
+    if not named:
+        return []
+    detail = ", ".join(repr(m.text) for m in named[:3])
+    return [doubt(PROCEDURE_UNCONFIRMED, [view.evidence(m.start, m.end) for m in named[:3]], detail)]

@@ -159,6 +159,10 @@ def _unchecked(text: str, start: int, end: int) -> bool:
 
 _LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*)?$")
 _CAPS_HEADER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 /&()'-]{1,50}?)[ \t]*$", re.MULTILINE)
+# A known header with a qualifier before its colon, or alone on its line: "PROCEDURE (words):",
+# "Medications (per MAR):", "PROCEDURE DESCRIPTION (as documented)".
+_QUALIFIED_HEADER = re.compile(
+    r"^[ \t]*(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*\([^()\n]{1,40}\)(?:[ \t]*:|[ \t]*$)", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
@@ -303,6 +307,10 @@ def note_view(doc: Doc) -> NoteView:
         category = header_categories().get(" ".join(m.group(1).lower().split()))
         if category is not None and m.start(1) not in known:
             raw.append((category, m.start(1), m.end(1), n_chars, m.group(1)))
+    for m in _QUALIFIED_HEADER.finditer(text):
+        category = header_categories().get(" ".join(m.group("name").lower().split()))
+        if category is not None and m.start("name") not in known:
+            raw.append((category, m.start("name"), m.end(), n_chars, text[m.start("name") : m.end()]))
     known = {r[1] for r in raw if r[4]}  # an untitled span is the text before any header, not a header
     paragraph_only: set[int] = set()  # headers found by their words, not a rule: they reach to the next blank line
     history: list[_RawHeader] = []
