@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Container
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -37,8 +38,13 @@ _ONE_FOR_ONE = str.maketrans({
     "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
 })
 # A line break inside a sentence (PDF and fax hard wraps): the next line goes on in lower case and is not a
-# `field:` header. It becomes a space (same length), so phrases split by the wrap match again.
-_WRAP = re.compile(r"(?<=[A-Za-z0-9,)\]])\n(?=[a-z])(?![a-z][a-z /()-]{0,30}:)")
+# `field:` header. It becomes a space (same length), so phrases split by the wrap match again. Only in a
+# paragraph that was wrapped: a greedy wrap breaks a line only where the next word would not have fitted, so at
+# every such break the line plus that word is longer than the paragraph's longest line. A paragraph whose lines
+# end short of that (a lowercase note without periods, one statement a line: "... no sedation" / "prone,
+# prepped") keeps its breaks, so the ConText scope of "no" does not run on into the next line.
+_WRAP_END = re.compile(r"[A-Za-z0-9,)\]]$")
+_WRAP_NEXT = re.compile(r"(?![a-z][a-z /()-]{0,30}:)[a-z]")
 # A run of punctuation (rules, leader dots, fax noise: `=====`, `......`, `(((((`) carries no more meaning
 # after its first characters, and spaCy's tokenizer is quadratic in the length of such a run (24 KB of `=`
 # took minutes): everything past the first PUNCT_RUN_KEPT characters of a run is dropped.
@@ -95,6 +101,7 @@ class Spelling(BaseModel):
 
     words: list[str]
     keep: list[str]
+    real_word_errors: list[str] = []
 
 
 class ShorthandLexicon(BaseModel):
@@ -121,7 +128,11 @@ def _one_edit(word: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _corrections() -> dict[str, str]:
-    """Misspelling -> the one domain word it is an edit away from (ambiguous and real words left out)."""
+    """Misspelling -> the one domain word it is an edit away from (ambiguous and real words left out).
+
+    A real English word is never "corrected" ("infection" is not a misspelt "injection", nor "median" of
+    "medial"): pyspellchecker's bundled English dictionary decides, except for the few real words that in a
+    spine note are a known dictation error (`real_word_errors`: "lumber", "aesthetic")."""
     spelling = _lexicon().spelling
     words = {w.lower() for w in spelling.words}
     seen: dict[str, set[str]] = {}
@@ -129,8 +140,18 @@ def _corrections() -> dict[str, str]:
         for typo in _one_edit(word):
             seen.setdefault(typo, set()).add(word)
     keep = words | {w.lower() for w in spelling.keep} | _lexicon_words()
+    errors = {w.lower() for w in spelling.real_word_errors}
+    english = _english_words()
     return {typo: next(iter(c)) for typo, c in seen.items()
-            if len(c) == 1 and typo not in keep and len(typo) >= MIN_CORRECTED}
+            if len(c) == 1 and typo not in keep and len(typo) >= MIN_CORRECTED
+            and (typo in errors or typo not in english)}
+
+
+def _english_words() -> Container[str]:
+    """The English dictionary bundled with pyspellchecker (read from the installed package, nothing fetched)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency.dictionary
 
 
 def _lexicon_words() -> set[str]:
@@ -247,13 +268,47 @@ def _shorthand_matches(text: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
+def _unwrap(text: str) -> str:
+    """Hard wraps written as spaces (see `_WRAP_NEXT`); one pass over the lines, same length as `text`."""
+    lines = text.split("\n")
+    out: list[str] = []
+    start = 0
+    for i in range(len(lines) + 1):
+        if i < len(lines) and lines[i].strip():
+            continue
+        out.extend(_unwrap_paragraph(lines[start:i]))
+        if i < len(lines):
+            out.append(lines[i])
+        start = i + 1
+    return "\n".join(out)
+
+
+def _unwrap_paragraph(lines: list[str]) -> list[str]:
+    """The lines of one paragraph, wrap breaks joined when every candidate break is one a greedy wrap makes."""
+    breaks = [i for i in range(len(lines) - 1)
+              if _WRAP_END.search(lines[i]) and _WRAP_NEXT.match(lines[i + 1])]
+    if not breaks:
+        return lines
+    width = max(len(line) for line in lines)
+    if any(len(lines[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) <= width for i in breaks):
+        return lines
+    after_break = {i + 1 for i in breaks}
+    joined = [lines[0]]
+    for i in range(1, len(lines)):
+        if i in after_break:
+            joined[-1] += " " + lines[i]
+        else:
+            joined.append(lines[i])
+    return joined
+
+
 def normalize(text: str) -> NormalizedText:
     """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
     if _NEEDS_WORK.search(text):
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
-        canonical = _WRAP.sub(" ", canonical)
+        canonical = _unwrap(canonical)
         origin: list[int] | None = [kept[i] for i in kept2]
     else:
         canonical, origin = text, None

@@ -2,7 +2,9 @@
 
 Breaks at blank lines, at line starts that look like headers or bullets, after a line ending
 in sentence punctuation or a colon, and after `. ` followed by an upper-case letter or digit
-(common abbreviations excepted). Hard-wrapped dictation lines are kept together.
+(common abbreviations excepted). Hard-wrapped dictation lines are kept together; in a paragraph that
+was not wrapped (a line ends well short of the longest one, though its next word would have fitted:
+one statement a line) and written without sentence punctuation, every line starts a sentence.
 """
 
 
@@ -69,6 +71,7 @@ def sentence_starts(text: str) -> list[int]:
         if (prev_line_end.endswith((".", ":", "!", "?", ";")) or _LINE_START_BREAK.match(line)
                 or not prev_line_end or prev_line_end.endswith("\n")):
             starts.add(pos)
+    starts.update(_statement_line_starts(text))
     for m in _SENT_END.finditer(text):
         head = text[max(0, m.start() - 12) : m.start() + 1]
         word = _WORD_BEFORE.search(head[:-1] if head.endswith(".") else head)
@@ -79,6 +82,30 @@ def sentence_starts(text: str) -> list[int]:
             continue
         starts.add(m.end())
     return _bounded(text, sorted(s for s in starts if s < len(text)))
+
+
+_SENT_PUNCT = re.compile(r"[.!?;](?:\s|$)")
+
+
+def _statement_line_starts(text: str) -> list[int]:
+    """Every line start of each paragraph written without sentence punctuation and not hard-wrapped: some line
+    is followed by a word that would have fitted on it (a greedy wrap never breaks there)."""
+    out: list[int] = []
+    pos = 0
+    for para in _BLANK_LINE.split(text):
+        lines = para.split("\n")
+        width = max(len(line) for line in lines)
+        if not any(_SENT_PUNCT.search(line) for line in lines) and any(not lines[i].rstrip().endswith((".", ":", "!", "?", ";"))
+               and len(lines[i].rstrip()) + 1 + len(lines[i + 1].strip().split(" ", 1)[0]) <= width
+               and lines[i + 1].strip() for i in range(len(lines) - 1)):
+            at = pos
+            for line in lines[:-1]:
+                at += len(line) + 1
+                out.append(at + len(text[at:at + 8]) - len(text[at:at + 8].lstrip(" \t")))
+        pos += len(para)
+        m = _BLANK_LINE.match(text, pos)
+        pos = m.end() if m else pos
+    return out
 
 
 # The longest sentence kept whole (characters). Real run-on dictation paragraphs reach about 2,300; a text

@@ -10,6 +10,7 @@ Only guidance used for today's needle placement counts. A guidance cue is set as
 - its device is said to be unavailable ("C-arm out of service", "the fluoro room was booked");
 - its clause plans or requests it ("CT guidance requested", "fluoroscopy (planned)", "please approve ...
   under fluoroscopy", "you are scheduled for ... using fluoroscopy");
+- it only labels a form field left blank ("Fluoro time: ______", "Fluoroscopy: [ ]", "CT dose: N/A");
 - its clause states what a code or payer requires ("64493 includes imaging guidance", "the LCD requires
   fluoroscopy"): a coder's query or a policy quote, not today's needle;
 - its field or line says so: a line-start "Order:", "Requested procedure:", "Booked:" or "Hx:" field
@@ -95,7 +96,7 @@ HISTORY_BEFORE = [
 ]
 # Before a guidance cue, in its clause: what a code or a payer requires, not what was done today ("64493
 # includes imaging guidance", "the LCD requires fluoroscopy").
-RULE_BEFORE = [r"includes?", r"requires?", r"mandates?", r"bundles?", r"descriptor\w*"]
+RULE_BEFORE = [r"includes?", r"requires?", r"mandates?", r"bundles?", r"descriptor\w*", r"covers?"]
 NEGATION_BEFORE = [r"no", r"not", r"without", r"w/o", r"never", r"rather than", r"instead of", r"in lieu of"]
 # A fluoroscopic image that only counted or marked levels.
 SCOUT = [
@@ -156,6 +157,13 @@ _UNAVAILABLE_RX = re.compile(
 )
 _PLANNED_AFTER_RX = re.compile(
     r"^[ \t]*(?:(?!" + _FILLER_STOP + r"\b)[\w#/-]+[ \t]+){0,3}?" + alternation(PLANNED_AFTER), re.IGNORECASE
+)
+# A guidance word that only labels a form field left blank ("Fluoro time: ______", "Fluoroscopy: [ ]",
+# "CT dose: ***", "Fluoro (min): N/A"): the form offered it, nothing says it was used.
+_BLANK_FIELD_RX = re.compile(
+    r"^[ \t]*(?:(?:time|dose|images?|used|guidance|mode|minutes|min|sec|seconds|mGy|DAP)[ \t]*)?"
+    r"(?:\([^()\n]{0,20}\)[ \t]*)?[:=][ \t]*(?:_{2,}|\*{2,}|\[[ \t]*\]|\{[^{}\n]{0,20}\}|n/?a\b|--|\?{2,})",
+    re.IGNORECASE,
 )
 _PLANNED_BEFORE_RX = _rx(PLANNED_BEFORE)
 _HISTORY_BEFORE_RX = _rx(HISTORY_BEFORE)
@@ -268,19 +276,22 @@ def _innermost_section(sections: list[SectionSpan], pos: int) -> SectionSpan | N
 
 def _status(view: NoteView, start: int, end: int, section: str | None, mention: Mention | None) -> Status:
     text = view.text
+    before = _clause_before(text, start)
+    if _RULE_BEFORE_RX.search(before):
+        return "not_today"  # what a code or payer covers or requires, negated or not, says nothing of today
     if mention is not None:
         if mention.negated or mention.family:
             return "negated"
         if mention.historical or mention.hypothetical:
             return "not_today"
-    before = _clause_before(text, start)
     after = _after(text, end)
     if _UNAVAILABLE_RX.match(after):
         return "negated"
+    if _BLANK_FIELD_RX.match(after):
+        return "not_today"
     if mention is None and _NEGATION_BEFORE_RX.search(before):
         return "negated"
-    if (_PLANNED_AFTER_RX.match(after) or _PLANNED_BEFORE_RX.search(before) or _HISTORY_BEFORE_RX.search(before)
-            or _RULE_BEFORE_RX.search(before)):
+    if _PLANNED_AFTER_RX.match(after) or _PLANNED_BEFORE_RX.search(before) or _HISTORY_BEFORE_RX.search(before):
         return "not_today"
     field = _field_context(text, start)
     if field is not None:
@@ -418,8 +429,19 @@ def imaging_of(view: NoteView, document: NotPerformed | None) -> Imaging:
     return Imaging(modality="none", reason="not documented", rule_ids=_RULES["none"])
 
 
+_DENIED_RIGHT_BEFORE_RX = re.compile(r"(?:\bno|\bnot|\bwithout|\bw/o|\bnever)[ \t]+(?:\w+[ \t]+)?$", re.IGNORECASE)
+
+
+def _plainly_denied(text: str, cue: GuidanceCue) -> bool:
+    """The device is said to be unavailable, or a negation stands right before the cue ("no fluoro", "without
+    CT"); a "no" further back in the clause ("no sedation, under CT guidance") is not a denial of guidance."""
+    return bool(_UNAVAILABLE_RX.match(_after(text, cue.end))
+                or _DENIED_RIGHT_BEFORE_RX.search(text[max(0, cue.start - 40) : cue.start]))
+
+
 def imaging_doubts(view: NoteView, imaging: Imaging) -> list[ReviewReason]:
-    """IMAGING_CONFLICT when two modalities are documented as used for today's needle guidance. The value
+    """IMAGING_CONFLICT when two modalities are documented as used for today's needle guidance, or the coded one
+    is also documented as not used today (landmark technique, "no fluoro", "C-arm out of service"). The value
     stays the one `extract_imaging` gives (first of fluoroscopy, CT, ultrasound); a person checks it."""
     if imaging.modality == "none":
         return []
@@ -427,8 +449,16 @@ def imaging_doubts(view: NoteView, imaging: Imaging) -> list[ReviewReason]:
     if landmark:
         detail = f"landmark technique and {imaging.modality} both documented for today; coded as {imaging.modality}"
         return [doubt(IMAGING_CONFLICT, [view.evidence(landmark[0].start, landmark[0].end), *imaging.evidence[:1]], detail)]
+    cues = guidance_cues(view)
+    denied = [c for c in cues if c.status == "negated" and c.modality == imaging.modality and not c.scout
+              and _plainly_denied(view.text, c)]
+    if denied:
+        # "Imaging: fluoroscopy" in one copy of a template, "NONE - C-arm out for service" in its edited copy
+        detail = f"{imaging.modality} documented both as used and as not used for today; coded as {imaging.modality}"
+        return [doubt(IMAGING_CONFLICT, [*imaging.evidence[:1], view.evidence(denied[0].start, denied[0].end)],
+                      detail)]
     first: dict[Modality, GuidanceCue] = {}
-    for c in _today(view, guidance_cues(view)):
+    for c in _today(view, cues):
         if not c.shared_view and not c.scout:
             first.setdefault(c.modality, c)
     modalities = [m for m in _ORDER if m in first]

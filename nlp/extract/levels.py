@@ -101,6 +101,7 @@ class LevelLexicon(_Strict):
     nerve_nouns: list[_NerveNoun]
     third_occipital: list[Regex]
     nerve_list_words: list[str]
+    nerve_region_words: list[str]
     non_side_nouns: list[Regex]
     repeat_cues: list[Regex]
     other_side_cues: list[Regex]
@@ -435,7 +436,8 @@ def _vertebrae_before(text: str, offset: int, atoms: Sequence[_Atom], end: int) 
     k = max((i for i, a in enumerate(atoms) if a.end - offset <= end), default=-1)
     while k >= 0 and _nerve_vertebra(atoms[k]):
         gap = text[atoms[k].end - offset : end]
-        if (not found and gap.strip()) or (found and not _is_list_gap(gap)):
+        if (not found and gap.strip().lower() not in _lexicon().lex.nerve_region_words and gap.strip()) or (
+                found and not _is_list_gap(gap)):
             break
         found.append(atoms[k])
         end, k = atoms[k].start - offset, k - 1

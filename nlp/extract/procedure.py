@@ -168,6 +168,13 @@ def _as_si(m: Mention) -> Mention:
     return replace(m, label="PROC_SI_WEAK" if m.label.endswith("_WEAK") else "PROC_SI")
 
 
+def _first_line_end(text: str, start: int, limit: int) -> int:
+    """Where the first non-blank line from `start` ends (at most `limit`): a title is one line."""
+    lead = start + len(text[start:limit]) - len(text[start:limit].lstrip())
+    end = text.find("\n", lead, limit)
+    return limit if end < 0 else end
+
+
 class _Title:
     """Where the note names its procedure: the start of a PROCEDURE section, or the untitled first line (a title
     such as "LUMBAR MBB L4-5"). Both are short: in a note run together into one paragraph a PROCEDURE header
@@ -182,7 +189,7 @@ class _Title:
         self.first_line_end = min(len(text) if line_end < 0 else line_end, lead + TITLE_MAX_CHARS)
         has_line = any(sp.category == "procedure" for sp in view.sections)
         self.category = "procedure" if has_line else "technique"
-        self.windows = [(sp.body_start, min(sp.end, sp.body_start + TITLE_MAX_CHARS))
+        self.windows = [(sp.body_start, _first_line_end(text, sp.body_start, min(sp.end, sp.body_start + TITLE_MAX_CHARS)))
                         for sp in view.sections if sp.category == self.category]
 
     def __call__(self, m: Mention) -> bool:
@@ -232,9 +239,11 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
         return Procedure(family="no_procedure", reason=reason, evidence=[view.evidence(m.start, m.end) for m in planned[:3]])
     # An ablation note names the medial branches it lesions: RFA decides when the ablation itself is documented
     # (named in the procedure line, named twice, or with its technique: lesioning, temperature, stimulation).
-    # A single "RFA" elsewhere is usually the plan or the history of a block note.
+    # A single "RFA" elsewhere is usually the plan or the history of a block note; so are two of them when the
+    # procedure line names another procedure ("proc: L2-3 MBB" ... "before repeat RFA" ... "then RFA").
     rfa = [m for m in strong_mentions if _family(m.label) == "radiofrequency_ablation"]
-    rfa_documented = (any(title(m) for m in rfa) or len(rfa) >= 2
+    other_headline = any(_family(m.label) != "radiofrequency_ablation" for m in headline)
+    rfa_documented = (any(title(m) for m in rfa) or (len(rfa) >= 2 and not other_headline)
                       or (bool(rfa) and _ABLATION_TECHNIQUE.search(view.text) is not None))
     if "radiofrequency_ablation" in candidates and not rfa_documented and len(candidates) > 1:
         del candidates["radiofrequency_ablation"]
@@ -243,6 +252,13 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
         evidence["radiofrequency_ablation"] = evidence["radiofrequency_ablation"] or rfa
     else:
         family = max(candidates, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
+        facet = [f for f in candidates if f in _FACET_FAMILIES]
+        if family not in _FACET_FAMILIES and facet and not (
+                family == "sacroiliac_joint" and performs_si_lateral_branch_block(view)):
+            # Two procedures in one session (an MBB and an SI joint injection or a TFESI): the facet one is the
+            # one facetcoder codes; the other stays in other_families and is flagged, not silently dropped. An SI
+            # lateral-branch block names the L4 medial branch among its own targets: that is no second procedure.
+            family = max(facet, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
     others = sorted(
         (f for f in candidates if f != family and candidates[f] >= 1.5
          and {f, family} != {"medial_branch_block", "facet_joint_injection"}

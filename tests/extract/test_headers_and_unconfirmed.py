@@ -156,3 +156,41 @@ def test_a_named_facet_procedure_with_no_performed_statement_goes_to_review(anal
 def test_past_planned_ordered_negated_or_performed_procedures_are_not_unconfirmed(analyzer, text) -> None:
     result = analyzer.analyze(text)
     assert "PROCEDURE_UNCONFIRMED" not in [r.id for r in result.review.reasons]
+
+
+BLOCK_WITH_RFA_TALK = (
+    "proc: left l3-4 facet mbb, fluoro\n"
+    "h/o left l2 and l3 mb rfa in 2024 with 70% relief, now back\n"
+    "this is the 1st dx block of a new series before repeat rfa\n"
+    "needles to the left l2 and l3 medial branches under fluoro, 0.5 ml bupivacaine each, diagnostic\n"
+    "plan if 80% relief then a second block, the payer wants two blocks before repeat rfa\n"
+)
+
+
+def test_rfa_plans_do_not_override_the_block_the_procedure_line_names(analyzer) -> None:
+    result = analyzer.analyze(BLOCK_WITH_RFA_TALK)
+    assert result.procedure.family == "medial_branch_block", result.procedure.reason
+
+
+def test_an_ablation_named_on_the_procedure_line_is_an_ablation(analyzer) -> None:
+    text = BLOCK_WITH_RFA_TALK.replace("proc: left l3-4 facet mbb, fluoro", "proc: left l3-4 medial branch rfa, fluoro")
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "radiofrequency_ablation", result.procedure.reason
+
+
+@pytest.mark.parametrize(
+    ("other", "other_family"),
+    [("right sacroiliac joint injection", "sacroiliac_joint"),
+     ("right L5 transforaminal epidural steroid injection", "epidural_injection")],
+)
+def test_a_facet_block_beside_another_procedure_is_the_family_coded(analyzer, other, other_family) -> None:
+    other_word = "SI joint" if other_family == "sacroiliac_joint" else "transforaminal epidural"
+    text = (f"Two procedures this session: (1) {other}, (2) left L3-L4 facet medial branch blocks.\n"
+            f"Under fluoroscopy the {other_word} needle was placed and 1 mL bupivacaine with 40 mg "
+            f"triamcinolone injected; the {other_word} contrast pattern was confirmed. Then 22 gauge needles "
+            f"went to the left L2 and L3 medial branches and 0.5 mL bupivacaine was injected at each. "
+            f"Diagnostic block. The {other_word} was tolerated.\n")
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "medial_branch_block", result.procedure.reason
+    assert other_family in result.procedure.other_families
+    assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["LT", "KX"])]  # medicare, diagnostic

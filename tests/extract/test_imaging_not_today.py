@@ -121,3 +121,58 @@ def test_landmark_guidance_of_another_procedure_is_not_a_conflict(pipeline) -> N
     result = Analyzer(nlp=pipeline).analyze(text)
     assert result.imaging.modality == "fluoroscopy" and result.claim_lines
     assert "IMAGING_CONFLICT" not in [r.id for r in result.review.reasons]
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["Fluoro time: ______   Dose: ______", "Fluoroscopy: [ ]", "CT dose: N/A", "Fluoro (min): ***",
+     "Fluoroscopy time = --"],
+)
+def test_a_guidance_field_left_blank_is_not_guidance(view_of, field) -> None:
+    text = f"PROCEDURE: Left L4-L5 MBB.\n{field}\n{DONE}"
+    _, img = _imaging(view_of, text)
+    assert img.modality == "none", img.reason
+
+
+@pytest.mark.parametrize(
+    ("field", "modality"),
+    [("Fluoro time: 0.8 min", "fluoroscopy"), ("Fluoroscopy: [x]", "fluoroscopy"), ("Fluoro time (min): 1.2", "fluoroscopy")],
+)
+def test_a_guidance_field_with_a_value_is_guidance(view_of, field, modality) -> None:
+    text = f"PROCEDURE: Left L4-L5 MBB.\n{field}\n{DONE}"
+    _, img = _imaging(view_of, text)
+    assert img.modality == modality, img.reason
+
+
+def test_what_a_payer_will_not_cover_is_not_a_denial_of_guidance_used(view_of) -> None:
+    text = (f"PROCEDURE: Left L4-L5 MBB under ultrasound guidance.\nABN signed: the plan may not cover US-guided "
+            f"facet blocks.\n{DONE}")
+    view, img = _imaging(view_of, text)
+    assert img.modality == "ultrasound"
+    assert imaging_doubts(view, img) == []
+
+
+@pytest.mark.parametrize(
+    "denial",
+    ["Imaging: NONE - C-arm out for service today, palpation only, no fluoro used.",
+     "Edited: no fluoroscopy was used for this block."],
+)
+def test_guidance_documented_as_used_and_as_not_used_goes_to_review(view_of, denial) -> None:
+    text = f"PROCEDURE: Left L4-L5 MBB.\nImaging: fluoroscopy, AP and oblique.\n{DONE}\n{denial}"
+    view, img = _imaging(view_of, text)
+    assert img.modality == "fluoroscopy"
+    doubts = imaging_doubts(view, img)
+    assert [d.id for d in doubts] == ["IMAGING_CONFLICT"]
+    assert all(text[e.start:e.end] == e.text for e in doubts[0].evidence)
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["No sedation, fluoroscopy time 0.9 min.", "No complications; 6 fluoro images saved.",
+     "No CT was needed."],
+)
+def test_a_negation_of_something_else_near_guidance_is_no_conflict(view_of, other) -> None:
+    text = f"PROCEDURE: Left L4-L5 MBB.\nImaging: fluoroscopy, AP and oblique.\n{DONE}\n{other}"
+    view, img = _imaging(view_of, text)
+    assert img.modality == "fluoroscopy"
+    assert imaging_doubts(view, img) == []

@@ -99,3 +99,27 @@ def test_side_cell_of_a_pipe_table_belongs_to_the_level_of_its_row(view_of) -> N
             "| C6-C7 | Left  | 0.5 mL |\n")
     found = [(lv.joint, lv.side) for lv in extract_levels(view_of(text))]
     assert found == [("C4-C5", "right"), ("C5-C6", "bilateral"), ("C6-C7", "left")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("proc: r l5-s1 facet jt inj under fluoro, 22g needle into the joint", [("L5-S1", "right")]),
+        ("mbb lt c5-c6 and c6-c7 w/ fluoro, bupi 0.3 ml each", [("C5-C6", "left"), ("C6-C7", "left")]),
+        ("l l3-l4 facet joint injected under fluoroscopy", [("L3-L4", "left")]),
+        ("rt. t7-t8 facet joint injection under fluoro", [("T7-T8", "right")]),
+    ],
+)
+def test_lowercase_side_shorthand_before_a_level(view_of, text, expected) -> None:
+    assert levels(view_of, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "proc: l5-s1 facet jt inj under fluoro, 22g needle, 1 ml l per joint",  # a unit, not a side
+        "proc: l5-s1 facet jt inj under fluoro, arthrogram",
+    ],
+)
+def test_no_side_letter_no_side(view_of, text) -> None:
+    assert levels(view_of, text) == [("L5-S1", "unspecified")]

@@ -47,3 +47,19 @@ def test_pipeline_sentences_match_function(pipeline):
     text = "PROCEDURE: Right L4-5 MBB.\nTECHNIQUE: The needle was advanced. Lidocaine was injected."
     doc = pipeline(text)
     assert [s.start_char for s in doc.sents] == sentence_starts(text)
+
+
+def test_each_line_of_an_unpunctuated_unwrapped_paragraph_is_a_sentence():
+    text = ("consent signed, risks reviewed, time out done, no sedation requested by the pt\n"
+            "prone, prepped\n"
+            "under fluoro 22g needle to the right l4-l5 joint")
+    lines = text.split("\n")
+    assert sentence_starts(text) == [text.index(line) for line in lines]
+
+
+def test_a_hard_wrapped_or_punctuated_paragraph_keeps_its_lines_together():
+    wrapped = ("the needle was advanced under fluoroscopy to the junction of the superior articular\n"
+               "process and transverse process at each of the three levels treated")
+    assert sentence_starts(wrapped) == [0]
+    punctuated = "Prepped and draped in sterile fashion, then the\nneedle was placed. Tolerated well."
+    assert len(sentence_starts(punctuated)) == 2
