@@ -271,35 +271,32 @@ def _shorthand_matches(text: str) -> list[tuple[int, int, str, bool]]:
 def _unwrap(text: str) -> str:
     """Hard wraps written as spaces (see `_WRAP_NEXT`); one pass over the lines, same length as `text`."""
     lines = text.split("\n")
-    out: list[str] = []
+    joins: set[int] = set()  # i: the break after lines[i] is a wrap
     start = 0
     for i in range(len(lines) + 1):
         if i < len(lines) and lines[i].strip():
             continue
-        out.extend(_unwrap_paragraph(lines[start:i]))
-        if i < len(lines):
-            out.append(lines[i])
+        joins.update(_wrap_breaks(lines, start, i))
         start = i + 1
-    return "\n".join(out)
-
-
-def _unwrap_paragraph(lines: list[str]) -> list[str]:
-    """The lines of one paragraph, wrap breaks joined when every candidate break is one a greedy wrap makes."""
-    breaks = [i for i in range(len(lines) - 1)
-              if _WRAP_END.search(lines[i]) and _WRAP_NEXT.match(lines[i + 1])]
-    if not breaks:
-        return lines
-    width = max(len(line) for line in lines)
-    if any(len(lines[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) <= width for i in breaks):
-        return lines
-    after_break = {i + 1 for i in breaks}
-    joined = [lines[0]]
+    if not joins:
+        return text
+    pieces = [lines[0]]
     for i in range(1, len(lines)):
-        if i in after_break:
-            joined[-1] += " " + lines[i]
-        else:
-            joined.append(lines[i])
-    return joined
+        pieces.append(" " if i - 1 in joins else "\n")
+        pieces.append(lines[i])
+    return "".join(pieces)
+
+
+def _wrap_breaks(lines: list[str], start: int, end: int) -> list[int]:
+    """The wrap breaks of paragraph lines[start:end]: all its candidate breaks, when every one of them is a break a
+    greedy wrap makes; else none."""
+    breaks = [i for i in range(start, end - 1) if _WRAP_END.search(lines[i]) and _WRAP_NEXT.match(lines[i + 1])]
+    if not breaks:
+        return []
+    width = max(len(lines[i]) for i in range(start, end))
+    if any(len(lines[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) <= width for i in breaks):
+        return []
+    return breaks
 
 
 def normalize(text: str) -> NormalizedText:

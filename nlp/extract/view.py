@@ -160,9 +160,10 @@ def _unchecked(text: str, start: int, end: int) -> bool:
 _LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*)?$")
 _CAPS_HEADER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 /&()'-]{1,50}?)[ \t]*$", re.MULTILINE)
 # A known header with a qualifier before its colon, or alone on its line: "PROCEDURE (words):",
-# "Medications (per MAR):", "PROCEDURE DESCRIPTION (as documented)".
+# "Medications (per MAR):", "PROCEDURE DESCRIPTION (as documented)"; or with its date: "PROCEDURE, DOS 04/21/2025:".
 _QUALIFIED_HEADER = re.compile(
-    r"^[ \t]*(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*\([^()\n]{1,40}\)(?:[ \t]*:|[ \t]*$)", re.MULTILINE)
+    r"^[ \t]*(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*(?:\([^()\n]{1,40}\)(?:[ \t]*:|[ \t]*$)"
+    r"|,[ \t]*(?:DOS|date|dated)\b[^:\n]{0,24}:)", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,8 @@ def analyzer(pipeline) -> Analyzer:
         ("Procedure (left side only):", "procedure"),
         ("Procedure description (as dictated)", "technique"),
         ("DESCRIPTION OF PROCEDURE (resident assisting):", "technique"),
+        ("   PROCEDURE, DOS 04/21/2025:", "procedure"),
+        ("Procedure, dated 11/3:", "procedure"),
     ],
 )
 def test_a_header_with_a_qualifier_opens_its_section(view_of, header, category) -> None:

@@ -20,7 +20,7 @@ LAYOUT_CHARS = ["  ", "\t", "\u00a0", "\u200b", "\u00ad", "\r\n", "\r", " \n", "
 def test_every_kept_character_maps_back_to_its_source(parts: list[str]) -> None:
     text = "".join(parts)
     # the missing-space rule ("aL.La" -> "aL. La") adds a character: see test_a_missing_space_after_a_period
-    assume(re.search(r"[a-z][A-Za-z]\.[A-Z][a-z]", text) is None)
+    assume(re.search(r"[a-z][A-Za-z]\.[A-Z][a-z]", re.sub("[\u200b\u00ad]", "", text)) is None)
     norm = normalize(text)
     if not norm.changed:
         assert norm.text == text
