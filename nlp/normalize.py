@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from collections.abc import Container
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -101,7 +100,7 @@ class Spelling(BaseModel):
 
     words: list[str]
     keep: list[str]
-    real_word_errors: list[str] = []
+    real_word_errors: list[str]  # English words corrected anyway (checked by tests/nlp/test_normalize.py)
 
 
 class ShorthandLexicon(BaseModel):
@@ -128,11 +127,7 @@ def _one_edit(word: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _corrections() -> dict[str, str]:
-    """Misspelling -> the one domain word it is an edit away from (ambiguous and real words left out).
-
-    A real English word is never "corrected" ("infection" is not a misspelt "injection", nor "median" of
-    "medial"): pyspellchecker's bundled English dictionary decides, except for the few real words that in a
-    spine note are a known dictation error (`real_word_errors`: "lumber", "aesthetic")."""
+    """Misspelling -> the one domain word it is an edit away from (ambiguous and real words left out: `keep`)."""
     spelling = _lexicon().spelling
     words = {w.lower() for w in spelling.words}
     seen: dict[str, set[str]] = {}
@@ -140,18 +135,8 @@ def _corrections() -> dict[str, str]:
         for typo in _one_edit(word):
             seen.setdefault(typo, set()).add(word)
     keep = words | {w.lower() for w in spelling.keep} | _lexicon_words()
-    errors = {w.lower() for w in spelling.real_word_errors}
-    english = _english_words()
     return {typo: next(iter(c)) for typo, c in seen.items()
-            if len(c) == 1 and typo not in keep and len(typo) >= MIN_CORRECTED
-            and (typo in errors or typo not in english)}
-
-
-def _english_words() -> Container[str]:
-    """The English dictionary bundled with pyspellchecker (read from the installed package, nothing fetched)."""
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en", distance=1).word_frequency.dictionary
+            if len(c) == 1 and typo not in keep and len(typo) >= MIN_CORRECTED}
 
 
 def _lexicon_words() -> set[str]:

@@ -209,3 +209,17 @@ def test_a_missing_space_after_a_period_is_added_and_maps_to_the_period() -> Non
     i = norm.text.index(". P")
     assert norm.span(i, i + 2) == (text.index(".P"), text.index(".P") + 1)
     assert norm.span(i + 2, i + 9) == (text.index("Patient"), text.index("Patient") + 7)
+
+
+def test_every_english_word_one_edit_from_a_domain_word_is_kept_or_listed_as_a_dictation_error() -> None:
+    """`spelling.keep` and `spelling.real_word_errors` against pyspellchecker's bundled English dictionary: a new
+    domain word must not start "correcting" a real word ("infection" -> "injection") unnoticed."""
+    from spellchecker import SpellChecker
+
+    from nlp.normalize import _corrections, _lexicon
+
+    english = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    errors = {w.lower() for w in _lexicon().spelling.real_word_errors}
+    corrected_real = sorted(t for t in _corrections() if t in english and t not in errors)
+    assert corrected_real == [], f"add to spelling.keep (or real_word_errors): {corrected_real}"
+    assert errors <= set(_corrections()), "a real_word_errors entry is no longer one edit from one domain word"
