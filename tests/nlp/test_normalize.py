@@ -88,6 +88,7 @@ def test_layout_noise_changes_no_fact_and_evidence_quotes_the_note(pipeline, noi
     ("22g ndl, neg asp, tol well", "22 gauge needle, negative aspiration, tolerated well"),
     ("L3 MB, L4 MB and L5 DR", "L3 medial branch, L4 medial branch and L5 dorsal ramus"),
     ("dx blk #2", "diagnostic block #2"),
+    ("dx facet inj today", "diagnostic facet injection today"),
     ("LBP x 9 mo, PT x 6 wks", "LBP x 9 months, PT x 6 weeks"),
     ("BILAT FACET JT INJ", "BILATERAL FACET JOINT INJECTION"),
     ("no sed, no radic sx", "no sedation, no radicular symptoms"),
@@ -98,7 +99,7 @@ def test_shorthand_is_written_out(short: str, expanded: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["Dr. Dale saw her.", "Dx: M47.816", "DR. SMITH", "Mb of data", "Dexter", "inject",
-                                  "a 4 mb image file", "mb"])
+                                  "a 4 mb image file", "mb", "dx facet syndrome, lumbar", "dx facet arthropathy"])
 def test_look_alikes_stay_as_written(text: str) -> None:
     assert normalize(text).text == text
 
