@@ -189,8 +189,9 @@ class _Title:
         self.first_line_end = min(len(text) if line_end < 0 else line_end, lead + TITLE_MAX_CHARS)
         has_line = any(sp.category == "procedure" for sp in view.sections)
         self.category = "procedure" if has_line else "technique"
-        self.windows = [(sp.body_start, _first_line_end(text, sp.body_start, min(sp.end, sp.body_start + TITLE_MAX_CHARS)))
-                        for sp in view.sections if sp.category == self.category]
+        self.windows = [
+            (sp.body_start, _first_line_end(text, sp.body_start, min(sp.end, sp.body_start + TITLE_MAX_CHARS)))
+            for sp in view.sections if sp.category == self.category]
 
     def __call__(self, m: Mention) -> bool:
         if m.section == "procedure" and self.category == "procedure":

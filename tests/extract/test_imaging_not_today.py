@@ -136,7 +136,8 @@ def test_a_guidance_field_left_blank_is_not_guidance(view_of, field) -> None:
 
 @pytest.mark.parametrize(
     ("field", "modality"),
-    [("Fluoro time: 0.8 min", "fluoroscopy"), ("Fluoroscopy: [x]", "fluoroscopy"), ("Fluoro time (min): 1.2", "fluoroscopy")],
+    [("Fluoro time: 0.8 min", "fluoroscopy"), ("Fluoroscopy: [x]", "fluoroscopy"),
+     ("Fluoro time (min): 1.2", "fluoroscopy")],
 )
 def test_a_guidance_field_with_a_value_is_guidance(view_of, field, modality) -> None:
     text = f"PROCEDURE: Left L4-L5 MBB.\n{field}\n{DONE}"
