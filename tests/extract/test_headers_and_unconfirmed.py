@@ -196,3 +196,24 @@ def test_a_facet_block_beside_another_procedure_is_the_family_coded(analyzer, ot
     assert result.procedure.family == "medial_branch_block", result.procedure.reason
     assert other_family in result.procedure.other_families
     assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["LT", "KX"])]  # medicare, diagnostic
+
+
+@pytest.mark.parametrize(
+    ("header", "category"),
+    [("III. PROCEDURE", "procedure"), ("   D. Technique", "technique"), ("IV) POST-PROCEDURE:", "post_procedure"),
+     ("b. Technique:", "technique")],
+)
+def test_an_outline_numbered_header_opens_its_section_to_the_next_header(view_of, header, category) -> None:
+    text = ("II. HISTORY\n   A. Low back pain for 8 months.\n\n" + header +
+            "\n   1. Prone, prepped.\n   2. Under fluoroscopy a 22 gauge needle entered the right L4-L5 joint.\n\n"
+            "V. IMPRESSION\n   A. Right L4-L5 facet joint injection.\n")
+    view = view_of(text)
+    assert view.section_at(text.index("Prone")) == category
+    assert view.section_at(text.index("22 gauge")) == category
+    assert view.section_at(text.index("Low back")) == "history"
+
+
+def test_an_outline_item_that_is_no_header_opens_no_section(view_of) -> None:
+    text = "II. HISTORY\n   A. Low back pain for 8 months.\n   B. Prior therapy failed.\n"
+    view = view_of(text)
+    assert view.section_at(text.index("Prior therapy")) == "history"
