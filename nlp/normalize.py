@@ -279,9 +279,15 @@ def _wrap_breaks(lines: list[str], start: int, end: int) -> list[int]:
     if not breaks:
         return []
     width = max(len(lines[i]) for i in range(start, end))
-    if any(len(lines[i]) + 1 + len(lines[i + 1].split(" ", 1)[0]) <= width for i in breaks):
+    if any(next_word_fits(lines[i], lines[i + 1], width) for i in breaks):
         return []
     return breaks
+
+
+def next_word_fits(line: str, next_line: str, width: int) -> bool:
+    """The first word of `next_line` would have fitted on `line` within `width`: a greedy wrap never breaks
+    there, so the author ended the line (also read by the sentence splitter)."""
+    return len(line.rstrip()) + 1 + len(next_line.strip().split(" ", 1)[0]) <= width
 
 
 def normalize(text: str) -> NormalizedText:

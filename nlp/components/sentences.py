@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.components.tokenizer import TEXT_KEY  # doc.user_data key holding doc.text, read by nlp.extract.view
+from nlp.normalize import next_word_fits
 
 _ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "vs", "approx", "e.g", "i.e", "no", "st", "pt", "fig", "etc", "inc",
@@ -89,19 +90,19 @@ _SENT_PUNCT = re.compile(r"[.!?;](?:\s|$)")
 
 def _statement_line_starts(text: str) -> list[int]:
     """Every line start of each paragraph written without sentence punctuation and not hard-wrapped: some line
-    is followed by a word that would have fitted on it (a greedy wrap never breaks there)."""
+    is followed by a word that would have fitted on it (`next_word_fits`)."""
     out: list[int] = []
     pos = 0
     for para in _BLANK_LINE.split(text):
         lines = para.split("\n")
         width = max(len(line) for line in lines)
-        if not any(_SENT_PUNCT.search(line) for line in lines) and any(not lines[i].rstrip().endswith((".", ":", "!", "?", ";"))
-               and len(lines[i].rstrip()) + 1 + len(lines[i + 1].strip().split(" ", 1)[0]) <= width
-               and lines[i + 1].strip() for i in range(len(lines) - 1)):
+        if not any(_SENT_PUNCT.search(line) for line in lines) and any(
+                not line.rstrip().endswith(":") and after.strip() and next_word_fits(line, after, width)
+                for line, after in zip(lines, lines[1:])):
             at = pos
-            for line in lines[:-1]:
+            for line, after in zip(lines, lines[1:]):
                 at += len(line) + 1
-                out.append(at + len(text[at:at + 8]) - len(text[at:at + 8].lstrip(" \t")))
+                out.append(at + len(after) - len(after.lstrip(" \t")))
         pos += len(para)
         m = _BLANK_LINE.match(text, pos)
         pos = m.end() if m else pos

@@ -429,7 +429,8 @@ def imaging_of(view: NoteView, document: NotPerformed | None) -> Imaging:
     return Imaging(modality="none", reason="not documented", rule_ids=_RULES["none"])
 
 
-_DENIED_RIGHT_BEFORE_RX = re.compile(r"(?:\bno|\bnot|\bwithout|\bw/o|\bnever)[ \t]+(?:\w+[ \t]+)?$", re.IGNORECASE)
+_DENIED_RIGHT_BEFORE_RX = re.compile(
+    r"(?<![A-Za-z/])" + alternation(NEGATION_BEFORE) + r"[ \t]+(?:\w+[ \t]+)?$", re.IGNORECASE)
 
 
 def _plainly_denied(text: str, cue: GuidanceCue) -> bool:

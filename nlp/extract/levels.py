@@ -436,8 +436,8 @@ def _vertebrae_before(text: str, offset: int, atoms: Sequence[_Atom], end: int) 
     k = max((i for i, a in enumerate(atoms) if a.end - offset <= end), default=-1)
     while k >= 0 and _nerve_vertebra(atoms[k]):
         gap = text[atoms[k].end - offset : end]
-        if (not found and gap.strip().lower() not in _lexicon().lex.nerve_region_words and gap.strip()) or (
-                found and not _is_list_gap(gap)):
+        region_word_only = gap.strip().lower() in _lexicon().lex.nerve_region_words  # "C7 cervical medial"
+        if (not found and gap.strip() and not region_word_only) or (found and not _is_list_gap(gap)):
             break
         found.append(atoms[k])
         end, k = atoms[k].start - offset, k - 1

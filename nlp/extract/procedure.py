@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 
 from nlp.extract.cues import StrictModel, alternation, load_cues
@@ -21,6 +22,7 @@ from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence, re
 from nlp.schema import Procedure, ProcedureFamily, ReviewReason
 from nlp.validation import Regex
 
+FACET_FAMILIES: frozenset[ProcedureFamily] = frozenset({"facet_joint_injection", "medial_branch_block"})
 FAMILY_OF_LABEL: dict[str, ProcedureFamily] = {
     "PROC_MBB": "medial_branch_block",
     "PROC_FACET_IA": "facet_joint_injection",
@@ -252,14 +254,17 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
         family: ProcedureFamily = "radiofrequency_ablation"
         evidence["radiofrequency_ablation"] = evidence["radiofrequency_ablation"] or rfa
     else:
-        family = max(candidates, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
-        facet = [f for f in candidates if f in _FACET_FAMILIES]
-        if family not in _FACET_FAMILIES and facet and not (
+        def best(families: Iterable[ProcedureFamily]) -> ProcedureFamily:  # highest score, then named first
+            return max(families, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
+
+        family = best(candidates)
+        facet = [f for f in candidates if f in FACET_FAMILIES]
+        if family not in FACET_FAMILIES and facet and not (
                 family == "sacroiliac_joint" and performs_si_lateral_branch_block(view)):
             # Two procedures in one session (an MBB and an SI joint injection or a TFESI): the facet one is the
             # one facetcoder codes; the other stays in other_families and is flagged, not silently dropped. An SI
             # lateral-branch block names the L4 medial branch among its own targets: that is no second procedure.
-            family = max(facet, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
+            family = best(facet)
     others = sorted(
         (f for f in candidates if f != family and candidates[f] >= 1.5
          and {f, family} != {"medial_branch_block", "facet_joint_injection"}
@@ -276,8 +281,6 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     )
 
 
-_FACET_FAMILIES = frozenset({"facet_joint_injection", "medial_branch_block"})
-
 
 def procedure_doubts(view: NoteView, procedure: Procedure, document: NotPerformed | None) -> list[ReviewReason]:
     """PROCEDURE_UNCONFIRMED: no procedure was read as performed, and the document is no order, query or consent,
@@ -286,7 +289,7 @@ def procedure_doubts(view: NoteView, procedure: Procedure, document: NotPerforme
     if procedure.family != "no_procedure" or document is not None:
         return []
     named = [m for m in view.by_label("PROC_", performed=True)
-             if _family(m.label) in _FACET_FAMILIES and not m.label.endswith("_WEAK")]
+             if _family(m.label) in FACET_FAMILIES and not m.label.endswith("_WEAK")]
     if not named:
         return []
     detail = ", ".join(repr(m.text) for m in named[:3])

@@ -159,13 +159,13 @@ def _unchecked(text: str, start: int, end: int) -> bool:
 
 _LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|(?:\d{1,2}|[IVX]{1,5}|[A-Za-z])[.)]\s*)?$")
 _CAPS_HEADER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 /&()'-]{1,50}?)[ \t]*$", re.MULTILINE)
-# A known header with a qualifier before its colon, or alone on its line: "PROCEDURE (words):",
-# "Medications (per MAR):", "PROCEDURE DESCRIPTION (as documented)"; or with its date: "PROCEDURE, DOS 04/21/2025:".
 # A known header numbered as an outline item, alone on its line or before a colon: "III. PROCEDURE",
 # "D. Technique", "IV) POST-PROCEDURE:".
 _OUTLINE_HEADER = re.compile(
     r"^[ \t]*(?:[IVX]{1,5}|[A-Za-z]|\d{1,2})[.)][ \t]+(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*(?::|$)",
     re.MULTILINE)
+# A known header with a qualifier before its colon, or alone on its line: "PROCEDURE (words):",
+# "Medications (per MAR):", "PROCEDURE DESCRIPTION (as documented)"; or with its date: "PROCEDURE, DOS 04/21/2025:".
 _QUALIFIED_HEADER = re.compile(
     r"^[ \t]*(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*(?:\([^()\n]{1,40}\)(?:[ \t]*:|[ \t]*$)"
     r"|,[ \t]*(?:DOS|date|dated)\b[^:\n]{0,24}:)", re.MULTILINE)
@@ -313,11 +313,7 @@ def note_view(doc: Doc) -> NoteView:
         category = header_categories().get(" ".join(m.group(1).lower().split()))
         if category is not None and m.start(1) not in known:
             raw.append((category, m.start(1), m.end(1), n_chars, m.group(1)))
-    for m in _OUTLINE_HEADER.finditer(text):
-        category = header_categories().get(" ".join(m.group("name").lower().split()))
-        if category is not None and m.start("name") not in known:
-            raw.append((category, m.start("name"), m.end(), n_chars, text[m.start("name") : m.end()]))
-    for m in _QUALIFIED_HEADER.finditer(text):
+    for m in (*_OUTLINE_HEADER.finditer(text), *_QUALIFIED_HEADER.finditer(text)):
         category = header_categories().get(" ".join(m.group("name").lower().split()))
         if category is not None and m.start("name") not in known:
             raw.append((category, m.start("name"), m.end(), n_chars, text[m.start("name") : m.end()]))

@@ -180,8 +180,6 @@ def test_a_paragraph_of_lines_ended_by_the_author_keeps_its_breaks(text: str) ->
 
 
 def test_a_line_that_ends_short_keeps_no_from_negating_the_next_line(pipeline) -> None:
-    from nlp.api import Analyzer
-
     text = ("right l4-l5 facet jt inj, ia, dx\n"
             "consent signed, risks reviewed, timeout done, no sedation requested by the pt\n"
             "prone, prepped\n"
