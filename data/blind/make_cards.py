@@ -93,6 +93,20 @@ VOICES = {
         "outpatient radiology department report: technologist's intake lines, then the radiologist's "
         "dictation with image counts and fluoroscopy time/dose",
     ],
+    "G": [
+        "pain physician dictating in a hurry with self-corrections and asides left in ('L4-5, no, scratch "
+        "that, L3-4 and L4-5', 'the right side, actually both sides')",
+        "AI ambient-scribe draft from a recorded visit: polished paragraphs and bullets, a few awkward "
+        "paraphrases of what the patient said, then the physician's sign-off",
+        "nurse-anaesthetist (CRNA) run rural pain clinic: nursing-style observations, the CRNA performs the "
+        "procedure, a supervising physician co-signs",
+        "order-entry / charge document from a practice system: order numbers, procedure descriptors in "
+        "capitals as the system prints them, then the physician's free text",
+        "typed from a handwritten paper procedure form: '[illegible]', 'X' for ticked boxes, circled options "
+        "written as '(circled)'",
+        "procedure note that ends with the nurse's next-day phone call (relief diary, side effects), all in "
+        "one document",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -146,6 +160,18 @@ LAYOUTS = {
         "different words",
         "everything lowercase, commas instead of most periods, no headers",
         "a note in which one section (e.g. the procedure template) appears twice, the second copy partly edited",
+    ],
+    "G": [
+        "Markdown-style formatting: '#' headings, **bold labels**, '-' bullets",
+        "two-column PDF form flattened by copy-paste: several label/value pairs on one line separated by runs "
+        "of spaces, some values wrapped onto the next line",
+        "question-and-answer form: prompts ending in '?' with the answer after them or on the next line",
+        "the key facts sit mostly inside the consent / time-out paragraph and a closing summary; the body is "
+        "boilerplate (risks, instructions, standard technique text)",
+        "corrections left visible: '(corrected)', '~~old~~ new', or an 'amended' line changing a level or "
+        "side, with the earlier wording kept in the text",
+        "footnote style: bracketed numbers [1] [2] in the text and numbered notes at the bottom that carry some "
+        "of the facts",
     ],
 }
 
