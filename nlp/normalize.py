@@ -50,7 +50,7 @@ _WRAP_NEXT = re.compile(r"(?![a-z][a-z /()-]{0,30}:)[a-z]")
 _PUNCT = r"[^\w\s|]|_"  # a pipe is kept: it separates table cells
 PUNCT_RUN_KEPT = 12
 _NEEDS_WORK = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\u2010-\u2015\u2212\u2018-\u201e\u2032\u2033"
-                         "\u2028\u2029\x85\r]|  | \n| $|[A-Za-z0-9,)\\]]\n[a-z]" + rf"|(?:{_PUNCT}){{{PUNCT_RUN_KEPT + 1}}}")
+                         "\u2028\u2029\x85\r]|  | \n| $|[A-Za-z0-9,)\\]-]\n[a-z]" + rf"|(?:{_PUNCT}){{{PUNCT_RUN_KEPT + 1}}}")
 # After the one-for-one pass, deleted: invisible characters; then CR before LF, blanks at line end and
 # every space but the first of a run, and the tail of a punctuation run.
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -296,8 +296,9 @@ def normalize(text: str) -> NormalizedText:
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
+        canonical, kept3 = _dehyphenate(canonical)
         canonical = _unwrap(canonical)
-        origin: list[int] | None = [kept[i] for i in kept2]
+        origin: list[int] | None = [kept[kept2[i]] for i in kept3]
     else:
         canonical, origin = text, None
     corrected = _correct(canonical)
@@ -341,15 +342,40 @@ def _expand(text: str, hits: list[tuple[int, int, str, bool]]) -> tuple[str, lis
     return "".join(pieces), where
 
 
+# A word hyphenated across a line break by a word processor ("medi-" / "al branch").
+_BROKEN_WORD = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z]{2,})")
+
+
+def _dehyphenate(text: str) -> tuple[str, list[int]]:
+    """Words split by a hyphen at a line end written whole, when the whole word is one the lexicons know
+    and the halves are not (so "post-" / "procedure" and "medial-" / "branch" keep their hyphen)."""
+    known = _known_words()
+    spans = [(m.end(1), m.start(2)) for m in _BROKEN_WORD.finditer(text)
+             if (m.group(1) + m.group(2)).lower() in known
+             and not (m.group(1).lower() in known and m.group(2).lower() in known)]
+    return _delete_spans(text, spans)
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    spelling = _lexicon().spelling
+    return frozenset({w.lower() for w in spelling.words} | _lexicon_words())
+
+
 def _delete(text: str, pattern: re.Pattern[str]) -> tuple[str, list[int]]:
     """`text` without the matches of `pattern`, and the source offset of each kept character."""
+    return _delete_spans(text, [m.span() for m in pattern.finditer(text)])
+
+
+def _delete_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """`text` without the (ordered, disjoint) `spans`, and the source offset of each kept character."""
     pieces: list[str] = []
     kept: list[int] = []
     pos = 0
-    for m in pattern.finditer(text):
-        pieces.append(text[pos:m.start()])
-        kept.extend(range(pos, m.start()))
-        pos = m.end()
+    for start, end in spans:
+        pieces.append(text[pos:start])
+        kept.extend(range(pos, start))
+        pos = end
     pieces.append(text[pos:])
     kept.extend(range(pos, len(text)))
     return "".join(pieces), kept

@@ -1082,6 +1082,7 @@ class _Gathered:
     denied: set[str] = field(default_factory=set)  # joints an addendum says were not treated ("not L3-L4")
     last_technique: tuple[int, int, str | None] | None = None  # index, end, section of the last one
     additive: set[tuple[str, str]] = field(default_factory=set)  # addendum items that add ("also"): (name, kind)
+    technique_sides: set[str] = field(default_factory=set)  # side words of the sentences that say what was done
 
     def nerves_of(self, *roles: Role) -> list[_SidedNerve]:
         return [(n, ps) for n, ps, r in self.nerves if r in roles]
@@ -1197,6 +1198,8 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     sided = False
     title_line = index == 0 and ctx.title_facet
     technique = carried is not None or _says_done(sentence)
+    if technique:
+        g.technique_sides.update(p.side for p in phrases)
     adds = bool(lex.addendum_additive.search(sentence.text))
     for item, item_sides in zip(items, sides):
         if not _accepted(sentence, section, item.start, item.end, ctx, carried is not None):
@@ -1229,7 +1232,10 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
         g.recent.append(_Recent(index, section, tuple(unsided), sided))
     here = [n for n, _, _ in g.nerves if sentence.start <= n.start < sentence.end]
     named.update(nj.joint for nj in nerves_to_joints(here))
-    g.cues.extend((cue, _role(ctx, cue.start, title_line, technique)) for cue in _find_cues(sentence, phrases, named))
+    cues = _find_cues(sentence, phrases, named)
+    g.cues.extend((cue, _role(ctx, cue.start, title_line, technique)) for cue in cues)
+    for cue in cues:  # "repeated on the left" names a side that was done; "the other side" means both
+        g.technique_sides.add(cue.side.side if cue.kind == "repeat" and cue.side is not None else "bilateral")
 
 
 def _side_statement(g: _Gathered, sentence: Sentence, section: str | None, index: int) -> None:
@@ -1507,6 +1513,8 @@ class _Disagreement:
     technique: list[_Acc]
 
 
+ONE_SIDE = frozenset({"left", "right"})
+
 # Joints at most this many levels apart belong to one stretch of spine: one block, whose procedure line
 # and technique are compared (a note that also treats the neck compares that block on its own).
 STRETCH_GAP = 2
@@ -1545,11 +1553,13 @@ def _direct_joints(nerves: Sequence[_SidedNerve], stretch: set[str]) -> list[str
 
 
 def _decide(title: dict[str, _Acc], technique: dict[str, _Acc], body: dict[str, _Acc], all_: dict[str, _Acc],
-            nerves: Sequence[_SidedNerve] = ()) -> tuple[dict[str, _Acc], list[_Disagreement]]:
+            nerves: Sequence[_SidedNerve] = (), technique_sides: frozenset[str] = frozenset()
+            ) -> tuple[dict[str, _Acc], list[_Disagreement]]:
     """Per stretch of spine, when the procedure line and the technique (sentences that say what was done) both
     give levels and they share a joint, what was done wins (Engine conventions, 2026-12-03): the
     technique's joints, plus the procedure line's joints that another statement about today's block
-    supports; sides from the technique and those statements, else from the procedure line. Any
+    supports; sides from the technique and those statements, else from the procedure line (a statement that
+    only says "bilateral" does not add the side a one-sided technique never names). Any
     difference is recorded. The exception is the clinician's shorthand: named joints and a nerve list of
     one more nerve than joints ("L4-5 MBB"; L4 and L5 medial branches) describe the same block, and the
     named joints win (R-LEVEL-4); they disagree only when the nerves, read one per joint below them, name
@@ -1574,19 +1584,25 @@ def _decide(title: dict[str, _Acc], technique: dict[str, _Acc], body: dict[str, 
             disagreements.append(_Disagreement([t[j] for j in tj], [d[j] for j in dj]))
             continue
         if shorthand:
-            side_of = b.get(dj[-1]) or d[dj[-1]]  # one nerve list: one side story
-            pairs = [(jt, t[jt], b.get(jd) or d[jd]) for jt, jd in zip(tj, dj)] + [
-                (jt, t[jt], side_of) for jt in tj[len(dj):]]  # named joints, the nerves' sides
+            last = dj[-1]  # one nerve list: one side story
+            pairs = [(jt, t[jt], b.get(jd) or d[jd], d[jd]) for jt, jd in zip(tj, dj)] + [
+                (jt, t[jt], b.get(last) or d[last], d[last]) for jt in tj[len(dj):]]  # named joints, the nerves' sides
             joints_differ = direct != tj
         else:
             kept = sorted(set(dj) | (set(b) & set(tj)), key=_joint_key)
-            pairs = [(j, t.get(j), b.get(j) or d[j]) for j in kept]
+            pairs = [(j, t.get(j), b.get(j) or d[j], d.get(j)) for j in kept]
             joints_differ = kept != tj
         sides_differ = False
         done: list[_Acc] = []
-        for joint, ta, ba in pairs:  # ba: the joint as the technique and the other statements about today give it
+        for joint, ta, ba, da in pairs:  # ba: the joint as the technique and the other statements about today give it
             acc = ba.copy()
             acc.joint = joint
+            if da is not None and da.side() in ONE_SIDE and acc.side() == "bilateral" \
+                    and not ONE_SIDE - {da.side()} <= acc.sides and technique_sides <= {da.side()}:
+                # the technique injected one side and names no other, and only a summary line says both:
+                # what was done wins, and they differ
+                acc.sides, acc.side_spans = set(da.sides), set(da.side_spans)
+                sides_differ = True
             done.append(acc.copy())
             if ta is not None:
                 acc.joint, acc.source, acc.rule_ids = joint, ta.source, ta.rule_ids
@@ -1669,7 +1685,7 @@ def _settle(view: NoteView, g: _Gathered, ctx: _Context) -> tuple[dict[str, _Acc
         body = _assemble(_union(tech_x, body_x), [*tech_n, *body_n], g, (), g.cues_of("body", *done))
         all_ = _assemble(_union(title_x, tech_x, body_x), [*g.nerves_of("title"), *tech_n, *body_n], g,
                          g.header_sides, g.cues_of("title", "body", *done))
-        return (*_decide(title, technique, body, all_, tech_n), technique)
+        return (*_decide(title, technique, body, all_, tech_n, frozenset(g.technique_sides)), technique)
 
     tech_x, body_x = g.explicit["technique"], g.explicit["body"]
     tech_n, body_n = g.nerves_of("technique"), g.nerves_of("body")

@@ -62,6 +62,20 @@ def run(view_of, text: str) -> tuple[list[tuple[str, str]], list[str], list[str]
          "TECHNIQUE: A spinal needle was advanced into the left L1-L2 facet joint and 1 mL was injected.",
          [("L1-L2", "left")],
          "procedure line: bilateral L1-L2; technique: left L1-L2"),
+        # an order line that says both sides is a summary too: it does not add the side the technique never names
+        ("OUTPATIENT IMAGING - SPINE INJECTION\nArrived 09:10, consent signed.\n"
+         "Order: BILATERAL FACET JOINT INJECTIONS L1-2, L2-3\n\nHistory: low back pain for a year.\n\n"
+         "Procedure: Bilateral L1-L2 and L2-L3 facet joint injections.\n"
+         "Technique: A 22-gauge needle was advanced into the left L1-L2 joint and 0.5 mL was injected. Same approach "
+         "at the left L2-L3 joint.",
+         [("L1-L2", "left"), ("L2-L3", "left")],
+         "procedure line: bilateral L1-L2, L2-L3; technique: left L1-L2, L2-L3"),
+        # a capital letter for the side in the technique ("on the L"), nerves named by vertebra
+        ("Procedure: Bilat C5 and C6 cervical medial branch blocks\n"
+         "Under fluoroscopy a needle was advanced on the L to the C5 articular pillar for the C5 medial branch, then "
+         "a second needle for the C6 medial branch. Lidocaine 0.3 mL at each.",
+         [("C5-C6", "left")],
+         "procedure line: bilateral C5-C6; technique: left C5-C6"),
     ],
 )
 def test_technique_wins_and_the_note_needs_review(view_of, text, expected, detail) -> None:
@@ -112,6 +126,18 @@ def test_conflict_evidence_quotes_both_statements(view_of) -> None:
          "Technique: The needle was advanced into the right C5-C6 facet joint. The same procedure was then "
          "repeated on the left.",
          [("C5-C6", "bilateral")]),
+        # both sides in the technique's own words, one side per needle
+        ("Procedure: Bilateral L3-L4 facet injections.\n"
+         "Technique: A 22-gauge needle was placed in the L3-L4 joint, right then left, and 0.5 mL injected.",
+         [("L3-L4", "bilateral")]),
+        ("Procedure: Bilateral L5-S1 medial branch blocks.\n"
+         "Technique: Needles placed at both targets for the L5-S1 joint on the R and then the L; 0.5 mL each.",
+         [("L5-S1", "bilateral")]),
+        # the technique names the other side in a sentence of its own
+        ("Procedure: Bilateral T4-T5 facet injections.\n"
+         "Technique: The needle was advanced into the right T4-T5 joint and 0.5 mL injected. The left T4-T5 "
+         "joint, likewise.",
+         [("T4-T5", "bilateral")]),
         # the technique names no level: the procedure line's levels stand
         ("Procedure: Bilateral L4-L5 facet injections.\n"
          "Technique: Needles were advanced into each joint under fluoroscopy and 1 mL was injected.",

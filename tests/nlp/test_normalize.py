@@ -123,6 +123,24 @@ def test_a_hard_wrap_inside_a_phrase_is_a_space_but_headers_keep_their_line() ->
     assert normalize("Tolerated well.\nno complications").text == "Tolerated well.\nno complications"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("needle to the C6 medi-\nal branch", "needle to the C6 medial branch"),
+        ("under fluoro-\n  scopy", "under fluoroscopy"),
+        # a real compound split at its hyphen, and halves that are words of their own, keep the hyphen
+        ("the post-\nprocedure pain", "the post-\nprocedure pain"),
+        ("a medial-\nbranch target", "a medial-\nbranch target"),
+        ("L4-\nL5", "L4-\nL5"),
+    ],
+)
+def test_a_word_hyphenated_at_a_line_end_is_joined_when_the_lexicons_know_it(text: str, expected: str) -> None:
+    norm = normalize(text)
+    assert norm.text == expected
+    if norm.origin is not None:
+        assert [text[i] for i in norm.origin] == list(norm.text)
+
+
 def _all_evidence(model: object) -> list[str]:
     """Every evidence text in a result, in walk order, with whitespace runs folded."""
     from pydantic import BaseModel
