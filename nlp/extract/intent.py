@@ -50,7 +50,7 @@ _DIAG_WORDS = (
     rf"|{_ORDINAL}\s+(?:\(?(?:diagnostic|dx|confirmatory|comparative|controlled)\)?\s+)?"
     rf"(?:(?:lumbar|cervical|thoracic|facet|medial\s+branch|MB|IA|intra-?articular|set\s+of)\s+){{0,3}}{_BLOCK_NOUN}"
     rf"|(?:MBB|block|blk|dx|diag)\s*{_NUMBER}"
-    rf"|dx(?=\.?\s+(?:blk|blocks?|MBBs?|inj\w*|IA|facet|medial|series|#))"
+    rf"|dx(?=\.?\s+(?:blk|blocks?|MBBs?|inj\w*|IA|medial|series|#))"  # "dx facet inj": the normaliser's shorthand
     rf"|diag\.?(?=\s+(?:blk|blocks?|MBBs?|inj\w*))"
 )
 _THER_WORDS = r"therapeutic(?:ally)?|treatment\s+(?:blocks?|injections?)|ther\.?(?=\s+(?:blk|blocks?|MBBs?|inj\w*))"
@@ -95,6 +95,7 @@ _WEAK_TODAY = re.compile(
     r"\s+(?:(?:back|in|today)\s+)?(?:for|to\s+undergo)|requests?|requested|performed\s+as|undergoing|"
     r"this\s+(?:is|was|will\s+be)|currently|intent(?:ion)?|purpose)\b", re.I)
 _PAST = re.compile(
+    r"(?<!\bno\s)(?<!\bnot\s)(?<!\bwithout\s)"  # "no prior injections" is no history at all
     r"\b(?:prior(?!\s+to\b)|previous(?:ly)?|ago|last\s+(?:week|month|year|visit|time|block|injection|procedure)|"
     r"earlier|in\s+the\s+past|history\s+of|h/o|s/p|status\s+post|(?:has|have)\s+had|"
     r"had\s+(?:a|an|two|three|his|her|their|the|\d+|bilateral|left|right|one|prior)\b|underwent|"

@@ -167,3 +167,25 @@ def test_general_diagnostic_words_do_not_decide_todays_intent(pipeline, aside) -
     result = Analyzer(nlp=pipeline).analyze(text)
     assert result.intent.value == "therapeutic"
     assert "INTENT_CONFLICT" not in [r.id for r in result.review.reasons]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a run of comma clauses: "no prior ..." earlier in the sentence is no history, so it takes nothing away
+        "pt w/ 2 yr neck pain, no prior injections, no prior pt documented, therapeutic right c4-c5 facet "
+        "injection under fluoro",
+        "Assessment: axial pain, without prior blocks, therapeutic bilateral L2-L3 facet injections.",
+    ],
+)
+def test_no_prior_treatment_earlier_in_the_sentence_is_not_a_past_cue(view_of, line):
+    intent = intent_of(view_of, line + "\n" + LIDO)
+    assert intent.value == "therapeutic"
+    assert [e.text.lower() for e in intent.evidence] == ["therapeutic"]
+
+
+@pytest.mark.parametrize("line", ["dx facet syndrome lumbar, L4-L5 facet injection done",
+                                  "Dx facet arthropathy. L4-L5 facet injection performed."])
+def test_dx_before_a_facet_diagnosis_is_not_a_diagnostic_block(view_of, line):
+    intent = intent_of(view_of, line + "\n" + STEROID)
+    assert intent.value == "therapeutic", "no intent word: the steroid decides"
