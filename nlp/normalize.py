@@ -301,6 +301,11 @@ def normalize(text: str) -> NormalizedText:
         origin: list[int] | None = [kept[kept2[i]] for i in kept3]
     else:
         canonical, origin = text, None
+    retracted = _retracted(canonical)
+    if retracted:
+        canonical, kept4 = _delete_spans(canonical, retracted)
+        base = origin if origin is not None else range(len(text))
+        origin = [base[i] for i in kept4]
     corrected = _correct(canonical)
     if corrected is not None:
         canonical, where = corrected
@@ -340,6 +345,48 @@ def _expand(text: str, hits: list[tuple[int, int, str, bool]]) -> tuple[str, lis
     pieces.append(text[pos:])
     where.extend(range(pos, len(text)))
     return "".join(pieces), where
+
+
+# Text the author took back, as written: struck through ("~~L5-S1~~ L4-L5", "~~[X]~~ [ ]"), or retracted in
+# dictation ("C5-C6, no, scratch that, C6-C7", "the right side, actually both sides", "on the R, sorry, L side").
+# Only a short clause that names a level or a side, replaced right after the cue by another level or side, is
+# taken as retracted, from its first level or side word to the cue; everything else stays as written.
+_STRUCK = re.compile(r"~~[^~\n]{1,80}~~[ \t]?")
+_RETRACT_CUE = re.compile(
+    r",[ \t]*(?:(?:no|nope)[ \t]*,[ \t]*)?(?:scratch[ \t]+that|strike[ \t]+that|sorry|correction|i[ \t]+mean"
+    r"|make[ \t]+that|actually|rather)\b[ \t]*[,:;-]?[ \t]*"
+    r"|,[ \t]*(?:no|nope)[ \t]*,[ \t]*", re.I)
+_TAKEN_BACK = re.compile(
+    r"\b[CTLS][ \t]?\d|\b(?:right|left|bilat\w*|both[ \t]+sides)\b|(?<![\w/])(?-i:R|L|Rt|Lt)(?![\w/])", re.I)
+_CLAUSE_START = re.compile(r"[,.;:(\n*]")
+RETRACTED_MAX_CHARS = 48
+REPLACEMENT_WITHIN = 30
+
+
+def _retracted(text: str) -> list[tuple[int, int]]:
+    """Spans of struck-through and retracted words (see `_STRUCK`, `_RETRACT_CUE`), in order."""
+    spans = [m.span() for m in _STRUCK.finditer(text)] if "~~" in text else []
+    for cue in _RETRACT_CUE.finditer(text):
+        lo = max(cue.start() - RETRACTED_MAX_CHARS, 0)
+        start = max((m.end() for m in _CLAUSE_START.finditer(text, lo, cue.start())), default=lo)
+        while start < cue.start() and text[start] in " \t":
+            start += 1
+        taken = _TAKEN_BACK.search(text, start, cue.start())
+        if start == lo and lo > 0 or taken is None:
+            continue  # no clause of its own, or it names no level or side
+        start = taken.start()  # from the first level or side word: the clause's other words stay
+        if not _TAKEN_BACK.match(text, cue.end()) and not _TAKEN_BACK.search(
+                text, cue.end(), min(len(text), cue.end() + REPLACEMENT_WITHIN)):
+            continue
+        spans.append((start, cue.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for lo_, hi in spans:
+        if merged and lo_ < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo_, hi))
+    return merged
 
 
 # A word hyphenated across a line break by a word processor ("medi-" / "al branch").

@@ -38,9 +38,11 @@ def _given(m: Mention, view: NoteView | None = None) -> bool:
 _CLASS_WORDS = frozenset({"steroid", "steroids", "corticosteroid", "corticosteroids", "particulate steroid",
                           "local anesthetic", "local anaesthetic"})
 # "Steroid:" / "Steroid: [none]" / "Steroid: [x] None  [ ] ***" / "Steroid: ***": a template label left empty or
-# answered none; "Steroid: 40 mg" and "Steroid: Kenalog" still name one.
+# answered none, or a blank to fill ("Steroid: ___ [none written]"); "Steroid: 40 mg" and "Steroid: Kenalog"
+# still name one.
 _EMPTY_LABEL_AFTER = re.compile(
-    r"[ \t]*:[ \t]*(?:$|\n|\*{2,}|\[[ \t]*\]|(?:[\[(][ \t]*[xX][ \t]*[\])][ \t]*)?[\[(]?[ \t]*(?:none|no|nil|n/?a|0|-+)"
+    r"[ \t]*:[ \t]*(?:$|\n|\*{2,}|_{2,}|\[[ \t]*(?:none|nil|blank)\b[^\]\n]{0,20}\]|\[[ \t]*\]"
+    r"|(?:[\[(][ \t]*[xX][ \t]*[\])][ \t]*)?[\[(]?[ \t]*(?:none|no|nil|n/?a|0|-+)"
     r"[ \t]*[\])]?(?![\w/])|[A-Z][\w /-]{0,25}:)", re.I | re.M)
 _RISK_AFTER = re.compile(r"\s*(?:side[- ]effects?|flares?|precautions?|risks?|reactions?|allerg\w*|induced|"
                          r"hyperglycemia|related)\b", re.I)

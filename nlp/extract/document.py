@@ -24,6 +24,7 @@ class DocumentCues(StrictModel):
     nothing_today: list[Regex]
     title: list[Regex]
     title_line: Regex
+    done_status: Regex
     banner: list[Regex]
     other_targets: list[Regex]
 
@@ -32,6 +33,7 @@ CUES = load_cues("document", DocumentCues)
 _NOTHING_TODAY = re.compile(alternation(CUES.nothing_today), re.I | re.M)
 _TITLE = re.compile(alternation(CUES.title), re.I)
 _TITLE_LINE = re.compile(CUES.title_line, re.I | re.M)
+_DONE_STATUS = re.compile(CUES.done_status, re.I)
 TITLE_LINES = 2
 
 
@@ -80,6 +82,8 @@ def not_performed_document(view: NoteView) -> NotPerformed | None:
             continue
         return NotPerformed(f"the document says no injection was performed today ({said.group().strip()!r})",
                             [view.evidence(said.start(), said.end())])
+    if _DONE_STATUS.search(text):
+        return None  # an order or charge document that records the procedure as done
     for start, end in _title_spans(text):
         m = _TITLE.search(text, start, end)
         if m:

@@ -34,7 +34,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 from nlp.extract.doubts import ADDENDUM_CHANGES_FACT, LEVELS_CONFLICT, doubt
 from nlp.extract.procedure import performs_si_lateral_branch_block, si_nerve_sentence
-from nlp.extract.view import EARLIER_NOTE, NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, box_state, header_categories, option_list_spans
+from nlp.extract.view import (
+    EARLIER_NOTE,
+    NOT_PERFORMED_SECTIONS,
+    PROCEDURE_SECTIONS,
+    Mention,
+    NoteView,
+    Sentence,
+    box_state,
+    header_categories,
+    option_list_spans,
+    unticked_row,
+)
 from nlp.resources import read_yaml
 from nlp.validation import Regex
 from nlp.schema import Evidence, Level, ReviewReason, Side, region_of_joint
@@ -330,7 +341,8 @@ def _atoms(text: str, offset: int = 0) -> list[_Atom]:
     options = option_list_spans(text)
     for m in _ATOM.finditer(text):
         atom = _atom_from_match(m, offset)
-        if atom is None or unchecked(text, m.start()) or any(a < m.start() < b for a, b in options):
+        if atom is None or unchecked(text, m.start()) or unticked_row(text, m.start(), m.end()) \
+                or any(a < m.start() < b for a, b in options):
             continue
         if m["sep"] == "/" and m["l2"] and (_SLASH_NEXT.match(text, m.end()) or _SLASH_BEFORE.search(text, 0, m.start())):
             # "L2/L3/L4 medial branches": a slash list of vertebrae, not the L2-L3 joint
@@ -557,8 +569,16 @@ def parse_side_phrases(text: str, offset: int = 0) -> list[SidePhrase]:
         if not out or p.start >= out[-1].end:
             out.append(p)
     neg = lex.negated_side
-    return [p for p in out if not unchecked(text, p.start - offset)
+    return [p for p in out if (not unchecked(text, p.start - offset) or _labels_form_row(text, p.start - offset))
             and not neg.search(text, max(0, p.start - offset - 24), p.start - offset)]
+
+
+def _labels_form_row(text: str, pos: int) -> bool:
+    """The word at `pos` starts a line of two or more ticked options: it labels the row ("LEFT  C4 MB [ ]
+    C5 MB [X]"); the box after it belongs to the option next to it."""
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return not text[lo:pos].strip(" \t-*\u2022") and len(_FORM_BOX.findall(text, lo, len(text) if hi < 0 else hi)) >= 2
 
 
 def combine_sides(sides: Iterable[str]) -> Side:
@@ -637,12 +657,17 @@ def _chain_for(text: str, offset: int, p: SidePhrase, chains: list[list[int]], i
 _CLOSES = re.compile(r"[ \t]*[,;.)]")
 
 
+_FORM_BOX = re.compile(r"\[[ \t]*[xX\u2713\u2714*]?[ \t]*\]|[\u2610\u2611\u2612]")
+
+
 def _table_row(text: str, offset: int, p: SidePhrase, items: Sequence[_Item]) -> list[int] | None:
-    """In a pipe-table row ("| L4-L5 | Left | 1 mL |") a side cell belongs to the levels of its own row."""
+    """In a pipe-table row ("| L4-L5 | Left | 1 mL |") a side cell belongs to the levels of its own row; so does
+    the side that labels a row of ticked options ("LEFT   C4 MB [ ]   C5 MB [X]   C6 MB [X]")."""
     lo = text.rfind("\n", 0, p.start - offset) + 1
     hi = text.find("\n", p.end - offset)
     hi = len(text) if hi < 0 else hi
-    if text.count("|", lo, hi) < 2:
+    row_label = not text[lo : p.start - offset].strip(" \t-*\u2022") and bool(_FORM_BOX.search(text, lo, hi))
+    if text.count("|", lo, hi) < 2 and not row_label:
         return None
     row = [i for i, item in enumerate(items) if lo <= item.start - offset < hi]
     return row or None
@@ -1052,6 +1077,9 @@ class _Acc:
         self.first = min(self.first, other.first)
 
 
+# How far (characters) before a level its denial may start ("nothing done at L2-L3 or L3-L4").
+NEGATED_LEVEL_REACH = 48
+
 # How far (characters) after / before a repeat cue its side word may stand ("repeated ... on the right").
 CUE_SIDE_AFTER = 60
 CUE_SIDE_BEFORE = 40
@@ -1208,9 +1236,10 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
         sided |= bool(item_sides)
         if isinstance(item, LevelMention):
             rel = item.start - sentence.start
-            if role == "addendum" and lex.negated_level.search(sentence.text, max(0, rel - 32), rel):
-                g.denied.update(item.joints)  # "C3-C4 was treated on the right, not L3-L4 as written"
-                continue
+            if lex.negated_level.search(sentence.text, max(0, rel - NEGATED_LEVEL_REACH), rel):
+                if role == "addendum":
+                    g.denied.update(item.joints)  # "C3-C4 was treated on the right, not L3-L4 as written"
+                continue  # "L2-3, L3-4, L4-5 bilat. NOT L5-S1": not a treated level
             if role == "addendum" and adds:
                 g.additive.update((joint, "joint") for joint in item.joints)
             for joint in item.joints:
@@ -1583,6 +1612,7 @@ def _decide(title: dict[str, _Acc], technique: dict[str, _Acc], body: dict[str, 
             out.update(a)
             disagreements.append(_Disagreement([t[j] for j in tj], [d[j] for j in dj]))
             continue
+        pairs: Sequence[tuple[str, _Acc | None, _Acc, _Acc | None]]  # joint, procedure line, today, technique
         if shorthand:
             last = dj[-1]  # one nerve list: one side story
             pairs = [(jt, t[jt], b.get(jd) or d[jd], d[jd]) for jt, jd in zip(tj, dj)] + [

@@ -142,14 +142,54 @@ BOX_REACH = 40
 
 
 def box_state(text: str, pos: int) -> bool | None:
-    """True/False when the checkbox governing `pos` is checked/unchecked; None when no box governs it."""
+    """True/False when the checkbox governing `pos` is checked/unchecked; None when no box governs it.
+
+    A box governs the text after it ("[x] L4-5  [ ] L5-S1"), except on a line of boxes written after their
+    labels, one that starts with words and ends with a box ("RIGHT  C3 MB [X]  C4 MB [X]", "Consent [X]"):
+    there the first box after `pos` does."""
     line_start = text.rfind("\n", 0, pos) + 1
+    trailing = _trailing_box(text, pos, line_start)
+    if trailing is not None:
+        return trailing
     last = None
     for m in _BOX.finditer(text, max(line_start, pos - BOX_REACH), pos):
         last = m
     if last is None or _BOX_ENDS.search(text, last.end(), pos):
         return None
     return bool(last.group("x") or last.group("y") or last.group("c"))
+
+
+_EMPTY_BOXES_AFTER = re.compile(
+    r"[ \t|]*(?:(?:\[[ \t]*\]|\([ \t]*\)|\u2610)[ \t|]*)+"
+    r"(?![^\n]*(?:\[\s*[xX\u2713\u2714*]\s*\]|\(\s*[xX\u2713\u2714*]\s*\)|[\u2611\u2612]))")
+
+
+def unticked_row(text: str, start: int, end: int) -> bool:
+    """A grid row whose label (at the start of its line, `start:end`) is followed only by empty boxes: the
+    option was not done ("L1-2    [ ]    [ ]" under the columns R and L)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip(" \t-*\u2022") and bool(_EMPTY_BOXES_AFTER.match(text, end))
+
+
+_LINE_ENDS_WITH_BOX = re.compile(
+    r"(?:\[[ \t]*[xX\u2713\u2714*]?[ \t]*\]|\([ \t]*[xX\u2713\u2714*]?[ \t]*\)|[\u2610\u2611\u2612])[ \t]*"
+    r"(?:<-[^\n]*|-{1,2}[ \t][^\n]*)?$", re.M)
+
+
+def _trailing_box(text: str, pos: int, line_start: int) -> bool | None:
+    """On a line of boxes after their labels, the state of the first box after `pos`; None on other lines."""
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    first = _BOX.search(text, line_start, line_end)
+    if first is None or first.start() < pos and not text[line_start:first.start()].strip(" \t-*\u2022"):
+        return None
+    labelled = bool(text[line_start:first.start()].strip(" \t-*\u2022"))
+    if not labelled or not _LINE_ENDS_WITH_BOX.search(text, line_start, line_end):
+        return None
+    after = _BOX.search(text, pos, line_end)
+    if after is None or _BOX_ENDS.search(text, pos, after.start()):
+        return None
+    return bool(after.group("x") or after.group("y") or after.group("c"))
 
 
 def _unchecked(text: str, start: int, end: int) -> bool:

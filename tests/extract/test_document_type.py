@@ -73,6 +73,9 @@ def test_nothing_done_wording_beside_injection_steps_routes_to_review(analyzer) 
     "Left knee: genicular block discussed, nothing done for the knee today.",
     "The trochanteric bursa injection on the schedule was deferred; patient declined.",
     "Right SI joint injection was not performed today and will be booked separately.",
+    # "nothing done" about the levels a survey passed over, and a cancelled guidance charge
+    "Scout views from L2 to S1 to count, nothing done at L2-L3 or L3-L4, survey only.",
+    "77003  FLUORO GUIDANCE SPINE INJ     0    CANCELLED - bundled into the facet code",
 ])
 def test_nothing_done_about_another_site_does_not_cancel_the_facet_procedure(analyzer, aside) -> None:
     result = analyzer.analyze(PERFORMED + aside + "\n")
@@ -85,3 +88,15 @@ def test_a_fax_banner_naming_the_payer_desk_is_not_the_title(analyzer) -> None:
             "Procedure note\n" + PERFORMED)
     result = analyzer.analyze(text)
     assert result.procedure.family == "facet_joint_injection" and result.claim_lines
+
+
+@pytest.mark.parametrize("head", [
+    "PROCEDURE ORDER / DOCUMENTATION\nOrder #55-7 entered 03/01/2026\n",
+    "SPINE CENTER - PROCEDURE ORDER & CHARGE DOCUMENT\n",
+    "PROCEDURE ORDER\nORDER #A-19   STATUS: COMPLETE\n",
+    "# Procedure order / charge capture\n- **ORD-1** 64493 facet injection **Status:** RESULTED\n",
+])
+def test_an_order_or_charge_document_that_records_the_procedure_as_done_is_coded(analyzer, head) -> None:
+    result = analyzer.analyze(head + PERFORMED)
+    assert result.procedure.family == "facet_joint_injection", result.procedure.reason
+    assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["50"])]
