@@ -359,6 +359,7 @@ _RETRACT_CUE = re.compile(
 _TAKEN_BACK = re.compile(
     r"\b[CTLS][ \t]?\d|\b(?:right|left|bilat\w*|both[ \t]+sides)\b|(?<![\w/])(?-i:R|L|Rt|Lt)(?![\w/])", re.I)
 _CLAUSE_START = re.compile(r"[,.;:(\n*]")
+_LIST_BEFORE = re.compile(r"\b[CTLS]\d{1,2}(?:[ \t]*[-/][ \t]*[CTLS]?\d{1,2})?[ \t]*(?:,|and|&)[ \t]*$", re.I)
 RETRACTED_MAX_CHARS = 48
 REPLACEMENT_WITHIN = 30
 
@@ -372,9 +373,11 @@ def _retracted(text: str) -> list[tuple[int, int]]:
         while start < cue.start() and text[start] in " \t":
             start += 1
         taken = _TAKEN_BACK.search(text, start, cue.start())
-        if start == lo and lo > 0 or taken is None:
-            continue  # no clause of its own, or it names no level or side
+        if taken is None:
+            continue  # the clause names no level or side
         start = taken.start()  # from the first level or side word: the clause's other words stay
+        while (m := _LIST_BEFORE.search(text, max(0, start - 16), start)) is not None:
+            start = m.start()  # "L2-3, L3-4, L4-5, no, scratch that, ...": the whole list is taken back
         if not _TAKEN_BACK.match(text, cue.end()) and not _TAKEN_BACK.search(
                 text, cue.end(), min(len(text), cue.end() + REPLACEMENT_WITHIN)):
             continue

@@ -207,6 +207,18 @@ def extract_procedure(view: NoteView) -> Procedure:
     return procedure_of(view, not_performed_document(view))
 
 
+_FACET_HEADER_WORDS = re.compile(r"\b(?:MBBs?|medial\s+branch|facets?|FJIs?|z-?joints?|zygapophys\w*)\b", re.I)
+
+
+def _facet_technique_header(view: NoteView, m: Mention) -> bool:
+    """The mention is in (or is) the title of a technique section that names a facet procedure ("TECHNIQUE -
+    MBB:", "Technique, medial branch blocks:")."""
+    for sp in view.sections:
+        if sp.category == "technique" and sp.start <= m.start < sp.end:
+            return bool(_FACET_HEADER_WORDS.search(sp.title))
+    return False
+
+
 def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     """`extract_procedure` with the document check already read (`nlp.extract.document`)."""
     if document is not None:  # an order, request, query, consent or cancelled case: nothing to code
@@ -219,8 +231,12 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     performed = [_as_si(m) if (m.start, m.end) in si_rami else m for m in performed]
     strong_mentions = [m for m in performed if not m.label.endswith("_WEAK")]
     headline = [m for m in strong_mentions if title(m)]
-    # What the procedure line names decides; the technique only when there is no procedure line.
+    # What the procedure line names decides; the technique only when there is no procedure line, or when the
+    # procedure line names no facet procedure and a technique section of its own describes one (a two-procedure
+    # session whose procedure list was flattened from two columns: "1. Bilateral lumbar medial  2. Left SI ...").
     pool = [m for m in performed if title(m)] if headline else performed
+    if headline and not any(_family(m.label) in FACET_FAMILIES for m in pool):
+        pool += [m for m in strong_mentions if _family(m.label) in FACET_FAMILIES and _facet_technique_header(view, m)]
     scores: dict[ProcedureFamily, float] = defaultdict(float)
     strong: dict[ProcedureFamily, bool] = defaultdict(bool)
     evidence: dict[ProcedureFamily, list[Mention]] = defaultdict(list)

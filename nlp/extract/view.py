@@ -205,10 +205,11 @@ _OUTLINE_HEADER = re.compile(
     r"^[ \t]*(?:[IVX]{1,5}|[A-Za-z]|\d{1,2})[.)][ \t]+(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*(?::|$)",
     re.MULTILINE)
 # A known header with a qualifier before its colon, or alone on its line: "PROCEDURE (words):",
-# "Medications (per MAR):", "PROCEDURE DESCRIPTION (as documented)"; or with its date: "PROCEDURE, DOS 04/21/2025:".
+# "Medications (per MAR):", "PROCEDURE DESCRIPTION (as documented)"; or with its date: "PROCEDURE, DOS 04/21/2025:";
+# or with the procedure it is about after a dash: "TECHNIQUE - MBB:", "Technique - L SIJ:".
 _QUALIFIED_HEADER = re.compile(
     r"^[ \t]*(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*(?:\([^()\n]{1,40}\)(?:[ \t]*:|[ \t]*$)"
-    r"|,[ \t]*(?:DOS|date|dated)\b[^:\n]{0,24}:)", re.MULTILINE)
+    r"|,[ \t]*(?:DOS|date|dated)\b[^:\n]{0,24}:|[ \t]+-{1,2}[ \t]+[A-Za-z][^:\n-]{0,24}:)", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
@@ -224,6 +225,8 @@ _RawHeader = tuple[str | None, int, int, int, str]  # category, title start, bod
 
 class LayoutCues(StrictModel):
     earlier_note: list[Regex]
+    carried_forward_start: Regex
+    carried_forward_end: Regex
     history_header: list[Regex]
     option_list: Regex
     credential: Regex
@@ -234,6 +237,8 @@ class LayoutCues(StrictModel):
 _LAYOUT = load_cues("layout", LayoutCues)
 _EARLIER_NOTE = re.compile(alternation(_LAYOUT.earlier_note), re.I | re.M)
 _HISTORY_HEADER = re.compile(alternation(_LAYOUT.history_header), re.I | re.M)
+_CARRIED_START = re.compile(_LAYOUT.carried_forward_start, re.I | re.M)
+_CARRIED_END = re.compile(_LAYOUT.carried_forward_end, re.I | re.M)
 _OPTION_LIST = re.compile(_LAYOUT.option_list, re.I)
 _CREDENTIAL = re.compile(_LAYOUT.credential)
 _CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)
@@ -255,11 +260,30 @@ def _credential(text: str, start: int, end: int) -> bool:
     return bool(_CREDENTIAL_BEFORE.search(text[line_start:start]) or _CREDENTIAL_AFTER.match(after))
 
 
+def _carried_forward(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
+    """Marked blocks carried forward from an earlier visit made `earlier_note` regions (start marker to end marker,
+    else to the next blank line); the sections that start inside one take its category."""
+    regions: list[SectionSpan] = []
+    for m in _CARRIED_START.finditer(text):
+        if regions and m.start() < regions[-1].end:
+            continue
+        end_m = _CARRIED_END.search(text, m.end())
+        blank = _BLANK_LINE.search(text, m.end())
+        end = end_m.end() if end_m else (blank.start() if blank else len(text))
+        regions.append(SectionSpan(EARLIER_NOTE, m.start(), m.end(), end, m.group().strip()))
+    if not regions:
+        return sections
+    inside = [replace(sp, category=EARLIER_NOTE) if any(r.start <= sp.start < r.end for r in regions) else sp
+              for sp in sections]
+    return sorted(inside + regions, key=lambda sp: sp.start)
+
+
 def _earlier_note(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
     """Sections with an older pasted document (see `lexicons/cues.yaml`, `layout`) made one `earlier_note` region.
 
     The region runs from the separator line to the end of the text; the sections inside it keep their spans but
     take its category, so a "Procedure:" header of the older note does not describe today's procedure."""
+    sections = _carried_forward(text, sections)
     m = _EARLIER_NOTE.search(text)
     if m is None or not text[: m.start()].strip():
         return sections  # nothing above the separator: there is no "today's note" before it

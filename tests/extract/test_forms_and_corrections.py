@@ -35,6 +35,10 @@ def levels(result) -> list[tuple[str, str]]:
         ("needles on the left, actually both sides, at L4-5", "needles on the both sides, at L4-5"),
         ("the needle was advanced on the right, sorry, left side", "the needle was advanced on the left side"),
         ("Approach from the R, I mean L side", "Approach from the L side"),
+        # a long clause: only its levels are taken back; a list is taken back whole
+        ("here today for repeat lumbar medial branch blocks at L4-5 and L5-S1, no, scratch that, L3-4 and L4-5",
+         "here today for repeat lumbar medial branch blocks at L3-4 and L4-5"),
+        ("Levels L2-3, L3-4, L4-5, no, scratch that, L3-4, L4-5, L5-S1", "Levels L3-4, L4-5, L5-S1"),
         ("Ropivacaine ~~1.0~~ 1.5 mL per joint", "Ropivacaine 1.5 mL per joint"),
         ("~~L5-S1~~ L4-L5 (corrected)", "L4-L5 (corrected)"),
     ],

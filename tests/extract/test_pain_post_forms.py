@@ -29,6 +29,7 @@ def timed(view_of, text: str):
         ("Pain 1/10 in recovery.", [("post", 1)]),
         ("Pain 2/10 @ 15 min with extension.", [("post", 2)]),
         ("Post VAS: 4/10 (20 min)", [("post", 4)]),
+        ("Tolerated well. 20 min pain 1/10, turning without pain.", [("post", 1)]),
     ],
 )
 def test_post_phrasings(view_of, text, expected):
