@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from nlp.extract.cues import StrictModel, alternation, load_cues
 from nlp.extract.doubts import NOT_PERFORMED_CONFLICT, doubt
+from nlp.extract.families import FACET_FAMILIES, family_of
 from nlp.extract.view import WEAK_PERFORMED_CUES, NoteView
 from nlp.schema import Evidence, ReviewReason
 from nlp.validation import Regex
@@ -22,6 +23,7 @@ from nlp.validation import Regex
 
 class DocumentCues(StrictModel):
     nothing_today: list[Regex]
+    quoting_title: list[Regex]
     title: list[Regex]
     title_line: Regex
     done_status: Regex
@@ -31,7 +33,8 @@ class DocumentCues(StrictModel):
 
 CUES = load_cues("document", DocumentCues)
 _NOTHING_TODAY = re.compile(alternation(CUES.nothing_today), re.I | re.M)
-_TITLE = re.compile(alternation(CUES.title), re.I)
+_QUOTING_TITLE = re.compile(alternation(CUES.quoting_title), re.I)
+_TITLE = re.compile(alternation(CUES.quoting_title + CUES.title), re.I)
 _TITLE_LINE = re.compile(CUES.title_line, re.I | re.M)
 _DONE_STATUS = re.compile(CUES.done_status, re.I)
 TITLE_LINES = 2
@@ -72,13 +75,24 @@ def _title_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A statement that only the facet procedure was not done ("decision on lumbar facet MBBs deferred"), in a
+# document that records another procedure as done, is about the facet procedure, not the visit.
+_FACET_WORDS = re.compile(r"\b(?:mbbs?|medial branch|facets?|fji)\b", re.I)
+
+
+def _other_procedure_done(view: NoteView) -> bool:
+    return any((fam := family_of(m.label)) is not None and fam not in FACET_FAMILIES and not m.label.endswith("_WEAK")
+               for m in view.by_label("PROC_", performed=True))
+
+
 def not_performed_document(view: NoteView) -> NotPerformed | None:
     """The document's own statement that nothing was done today, else its title naming a non-procedure
     document; None for anything else (a procedure note, or a consult that the procedure rules judge).
     Read once per note (`nlp.extract.facts`); the procedure, imaging and doubt steps take the answer."""
     text = view.text
     for said in _NOTHING_TODAY.finditer(text):
-        if _OTHER_TARGET.search(_sentence_around(text, said.start(), said.end())):
+        sentence = _sentence_around(text, said.start(), said.end())
+        if _OTHER_TARGET.search(sentence) or (_FACET_WORDS.search(said.group()) and _other_procedure_done(view)):
             continue
         return NotPerformed(f"the document says no injection was performed today ({said.group().strip()!r})",
                             [view.evidence(said.start(), said.end())])
@@ -97,9 +111,10 @@ CONFLICT_CUES = 2
 
 
 def document_doubts(view: NoteView, document: NotPerformed | None) -> list[ReviewReason]:
-    """A not-performed document that also reports the steps of an injection as done: a person decides."""
-    if document is None:
-        return []
+    """A not-performed document that also reports the steps of an injection as done: a person decides (not for a
+    document whose title says it quotes a record: a coding query, a payer letter, an authorization request)."""
+    if document is None or any(_QUOTING_TITLE.search(view.text, a, b) for a, b in _title_spans(view.text)):
+        return []  # a query, letter or authorization request quotes the steps of the record it is about
     cues = {m.text.lower(): m for m in view.by_label("PERFORMED_CUE", performed=True)
             if m.text.lower() not in WEAK_PERFORMED_CUES}
     if len(cues) < CONFLICT_CUES:

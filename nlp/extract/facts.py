@@ -11,7 +11,8 @@ from nlp.extract.imaging import imaging_doubts, imaging_of
 from nlp.extract.intent import extract_intent, intent_doubts
 from nlp.extract.levels import extract_levels_and_doubts
 from nlp.extract.pain import extract_pain_scores, pain_doubts
-from nlp.extract.procedure import FACET_FAMILIES, procedure_doubts, procedure_of
+from nlp.extract.families import FACET_FAMILIES
+from nlp.extract.procedure import procedure_doubts, procedure_of
 from nlp.extract.radiculopathy import extract_radiculopathy
 from nlp.extract.view import NoteView
 from nlp.schema import Intent, Level, NoteResult, Review

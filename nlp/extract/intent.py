@@ -19,7 +19,8 @@ Engine conventions (decided 2026-12-03): intent is what the note says about toda
 3. "Diagnostic and therapeutic" (in one phrase, or as two statements about today) -> `unknown`, no KX,
    and `intent_doubts` raises INTENT_CONFLICT with the evidence of both words.
 4. A signed addendum wins: when it states the intent, the body's words are set aside; when its intent
-   differs from the body's (or the body stated none), `intent_doubts` raises ADDENDUM_CHANGES_FACT.
+   differs from the body's (or, the body stating none, from what its injectate gives), `intent_doubts` raises
+   ADDENDUM_CHANGES_FACT. One that only writes down what the body already implied changes no fact.
 5. Without intent words the injectate decides: local anaesthetic only -> diagnostic, a steroid ->
    therapeutic. Radiofrequency ablation is always therapeutic.
 
@@ -305,7 +306,13 @@ def extract_intent(view: NoteView, agents: list[Agent], family: str | None = Non
     return _read(view, agents, family)[0]
 
 
-def _doubts(view: NoteView, intent: Intent, reading: _Reading) -> list[ReviewReason]:
+def _injectate_value(agents: list[Agent]) -> Kind | None:
+    """What the injectate says when no words do (Engine conventions): a steroid therapeutic, local only diagnostic."""
+    kinds = {a.kind for a in agents}
+    return "therapeutic" if "steroid" in kinds else "diagnostic" if "local_anesthetic" in kinds else None
+
+
+def _doubts(view: NoteView, intent: Intent, reading: _Reading, agents: list[Agent]) -> list[ReviewReason]:
     if _RFA_RULE in intent.rule_ids:
         return []
     out: list[ReviewReason] = []
@@ -315,7 +322,8 @@ def _doubts(view: NoteView, intent: Intent, reading: _Reading) -> list[ReviewRea
                          "diagnostic and therapeutic" + (" (addendum)" if reading.addendum else "")))
     if reading.addendum:
         body, added = _value(reading.body), _value(reading.addendum)
-        if body != added:
+        # An addendum that only writes down what the injectate already said changes no coded fact.
+        if body != added and not (body is None and added == _injectate_value(agents)):
             words = {"conflict": "diagnostic and therapeutic", None: "not stated"}
             detail = f"intent: body {words.get(body, body)}, addendum {words.get(added, added)}"
             out.append(doubt(ADDENDUM_CHANGES_FACT, _evidence(view, reading.addendum) + _evidence(view, reading.body),
@@ -325,14 +333,13 @@ def _doubts(view: NoteView, intent: Intent, reading: _Reading) -> list[ReviewRea
 
 def intent_doubts(view: NoteView, intent: Intent, agents: list[Agent]) -> list[ReviewReason]:
     """Review reasons for the intent: INTENT_CONFLICT ("diagnostic and therapeutic" for today's block, intent
-    left unknown) and ADDENDUM_CHANGES_FACT (a signed addendum states another intent than the body, or one the
-    body did not state). `agents` is accepted for symmetry with `extract_intent`; the doubts come from words."""
-    del agents
-    return _doubts(view, intent, _claims(view))
+    left unknown) and ADDENDUM_CHANGES_FACT (a signed addendum states another intent than the body, or, when the
+    body states none, another one than its injectate gives)."""
+    return _doubts(view, intent, _claims(view), agents)
 
 
 def extract_intent_and_doubts(view: NoteView, agents: list[Agent],
                               family: str | None = None) -> tuple[Intent, list[ReviewReason]]:
     """`extract_intent` and `intent_doubts` from one reading of the note."""
     intent, reading = _read(view, agents, family)
-    return intent, _doubts(view, intent, reading)
+    return intent, _doubts(view, intent, reading, agents)

@@ -1603,6 +1603,9 @@ def _decide(title: dict[str, _Acc], technique: dict[str, _Acc], body: dict[str, 
         b, a = _within(body, stretch), _within(all_, stretch)
         if not t or not d:
             out.update(a or t or b)
+            if d and not t and all(b[j].evidence <= d[j].evidence for j in d if j in b):
+                # the technique treats a stretch of spine that nothing but the technique names
+                disagreements.append(_Disagreement(list(title.values()), [d[j] for j in sorted(d, key=_joint_key)]))
             continue
         tj, dj = sorted(t, key=_joint_key), sorted(d, key=_joint_key)
         direct = _direct_joints(nerves, stretch) if all(d[j].source == "nerve_map" for j in dj) else None

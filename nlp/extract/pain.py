@@ -667,16 +667,18 @@ def _addendum_changes(scores: list[PainScore], at: int) -> list[tuple[str, PainS
 
 
 def pain_doubts(view: NoteView) -> list[ReviewReason]:
-    """ADDENDUM_CHANGES_FACT when a signed addendum states a pre/post score the body lacks or states otherwise
-    (the scores follow the addendum)."""
+    """ADDENDUM_CHANGES_FACT when a signed addendum states a pre/post score otherwise than the body (the scores
+    follow the addendum). One that supplies a score the body left out corrects nothing: the score is taken, with
+    the addendum as its evidence, and no review is raised."""
     at = addendum_start(view.text)
     if at is None:
         return []
     out = []
     for timing, body, added in _addendum_changes(_all_scores(view), at):
-        was = f"{body.value:g} {body.scale}" if body is not None else "not stated"
-        detail = f"{timing}-procedure pain: body {was}, addendum {added.value:g} {added.scale}"
-        out.append(doubt(ADDENDUM_CHANGES_FACT, added.evidence + (body.evidence if body else []), detail))
+        if body is None:
+            continue  # the addendum supplies what the body left out
+        detail = f"{timing}-procedure pain: body {body.value:g} {body.scale}, addendum {added.value:g} {added.scale}"
+        out.append(doubt(ADDENDUM_CHANGES_FACT, added.evidence + body.evidence, detail))
     return out
 
 

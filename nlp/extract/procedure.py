@@ -18,19 +18,11 @@ from dataclasses import replace
 from nlp.extract.cues import StrictModel, alternation, load_cues
 from nlp.extract.document import NotPerformed, not_performed_document
 from nlp.extract.doubts import PROCEDURE_UNCONFIRMED, doubt
+from nlp.extract.families import FACET_FAMILIES, family_of
 from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence, reports_today
 from nlp.schema import Procedure, ProcedureFamily, ReviewReason
 from nlp.validation import Regex
 
-FACET_FAMILIES: frozenset[ProcedureFamily] = frozenset({"facet_joint_injection", "medial_branch_block"})
-FAMILY_OF_LABEL: dict[str, ProcedureFamily] = {
-    "PROC_MBB": "medial_branch_block",
-    "PROC_FACET_IA": "facet_joint_injection",
-    "PROC_RFA": "radiofrequency_ablation",
-    "PROC_ESI": "epidural_injection",
-    "PROC_SI": "sacroiliac_joint",
-    "PROC_OTHER": "other_procedure",
-}
 RULE_IDS: dict[ProcedureFamily, list[str]] = {
     "medial_branch_block": ["R-DESC-7"],
     "facet_joint_injection": ["R-DESC-7"],
@@ -162,8 +154,7 @@ def _weight(m: Mention, title: _Title) -> float:
     return base
 
 
-def _family(label: str) -> ProcedureFamily | None:
-    return FAMILY_OF_LABEL.get(label.removesuffix("_WEAK"))
+_family = family_of
 
 
 def _as_si(m: Mention) -> Mention:
@@ -274,7 +265,10 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
             return max(families, key=lambda f: (candidates[f], -min(m.start for m in evidence[f])))
 
         family = best(candidates)
-        facet = [f for f in candidates if f in FACET_FAMILIES]
+        # ... when the facet procedure is named where procedures are (its line, a procedure or technique section, or
+        # a note without headers)
+        facet = [f for f in candidates if f in FACET_FAMILIES
+                 and any(title(m) or m.section is None or m.section in PROCEDURE_SECTIONS for m in evidence[f])]
         if family not in FACET_FAMILIES and facet and not (
                 family == "sacroiliac_joint" and performs_si_lateral_branch_block(view)):
             # Two procedures in one session (an MBB and an SI joint injection or a TFESI): the facet one is the

@@ -227,6 +227,7 @@ class LayoutCues(StrictModel):
     earlier_note: list[Regex]
     carried_forward_start: Regex
     carried_forward_end: Regex
+    pending_order: Regex
     history_header: list[Regex]
     option_list: Regex
     credential: Regex
@@ -239,6 +240,9 @@ _EARLIER_NOTE = re.compile(alternation(_LAYOUT.earlier_note), re.I | re.M)
 _HISTORY_HEADER = re.compile(alternation(_LAYOUT.history_header), re.I | re.M)
 _CARRIED_START = re.compile(_LAYOUT.carried_forward_start, re.I | re.M)
 _CARRIED_END = re.compile(_LAYOUT.carried_forward_end, re.I | re.M)
+_PENDING_ORDER = re.compile(_LAYOUT.pending_order, re.I | re.M)
+_ENTRY_END = re.compile(
+    r"\n(?=[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:order|ord|charge|dx|diagnos\w*)\b|[ \t]*[-=_*]{3,}|[ \t]*\n)", re.I)
 _OPTION_LIST = re.compile(_LAYOUT.option_list, re.I)
 _CREDENTIAL = re.compile(_LAYOUT.credential)
 _CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)
@@ -258,6 +262,15 @@ def _credential(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     after = text[end : len(text) if line_end < 0 else line_end]
     return bool(_CREDENTIAL_BEFORE.search(text[line_start:start]) or _CREDENTIAL_AFTER.match(after))
+
+
+def _pending_orders(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
+    """Order or charge entries whose status says not done this visit, made `plan` regions (see `pending_order`)."""
+    regions = []
+    for m in _PENDING_ORDER.finditer(text):
+        end = _ENTRY_END.search(text, m.end())
+        regions.append(SectionSpan("plan", m.start(), m.end(), end.start() if end else len(text), m.group().strip()))
+    return sorted(sections + regions, key=lambda sp: sp.start) if regions else sections
 
 
 def _carried_forward(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
@@ -283,7 +296,7 @@ def _earlier_note(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
 
     The region runs from the separator line to the end of the text; the sections inside it keep their spans but
     take its category, so a "Procedure:" header of the older note does not describe today's procedure."""
-    sections = _carried_forward(text, sections)
+    sections = _carried_forward(text, _pending_orders(text, sections))
     m = _EARLIER_NOTE.search(text)
     if m is None or not text[: m.start()].strip():
         return sections  # nothing above the separator: there is no "today's note" before it

@@ -100,3 +100,29 @@ def test_an_order_or_charge_document_that_records_the_procedure_as_done_is_coded
     result = analyzer.analyze(head + PERFORMED)
     assert result.procedure.family == "facet_joint_injection", result.procedure.reason
     assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["50"])]
+
+
+def test_a_coding_query_that_quotes_the_steps_is_not_a_conflict(analyzer) -> None:
+    text = ("CODING QUERY / PROVIDER CLARIFICATION\nQuery date 03/05/2026. No procedure performed on the query date.\n"
+            "The note of 03/01 reads: time-out done, prepped and draped, a 22-gauge needle was advanced into the left "
+            "L4-L5 facet joint under fluoroscopy and 1 mL was injected. Please confirm the side.\n")
+    result = analyzer.analyze(text)
+    assert result.claim_lines == [] and result.review.status == "auto"
+
+
+SI_DONE = ("PRACTICE SYSTEM - CHARGE / DOCUMENTATION\n"
+           "ORDER #A-1   STATUS: COMPLETED\n  RIGHT SACROILIAC JOINT INJECTION W/ FLUORO   20611-RT\n\n"
+           "Time-out. Prepped and draped. A 22-gauge needle was advanced into the right SI joint, contrast confirmed, "
+           "2 mL bupivacaine with 40 mg triamcinolone injected.\n")
+
+
+@pytest.mark.parametrize("facet_words", [
+    "Decision on lumbar facet MBBs deferred to follow-up.",
+    "ORDER #B-2   STATUS: PENDING - NOT PERFORMED THIS DOS\n  BILATERAL L4-L5 L5-S1 MEDIAL BRANCH BLOCK 64493-50\n",
+    "DX: sacroiliitis. The exam points to the SI joint; the medial branch blocks also ordered will be decided "
+    "later.",
+])
+def test_a_facet_procedure_not_done_beside_another_one_done_leaves_the_other(analyzer, facet_words) -> None:
+    result = analyzer.analyze(SI_DONE + facet_words + "\n")
+    assert result.procedure.family == "sacroiliac_joint", result.procedure.reason
+    assert result.claim_lines == [] and result.review.status == "auto"

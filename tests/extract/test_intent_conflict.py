@@ -65,13 +65,21 @@ def test_no_conflict_controls(view_of, text):
     assert doubts == []
 
 
-def test_addendum_adding_the_intent_needs_review(view_of):
-    text = ("PROCEDURE: Right L4-L5 facet injection.\n" + LIDO + "\n"
+def test_addendum_stating_an_intent_the_injectate_did_not_give_needs_review(view_of):
+    text = ("PROCEDURE: Right L4-L5 facet injection.\n" + STEROID + "\n"
             "ADDENDUM 03/02/2026 15:00: intent of today's injection was the second confirmatory diagnostic block.")
     _, intent, doubts = read(view_of, text)
     assert intent.value == "diagnostic"
     assert [d.id for d in doubts] == [ADDENDUM_CHANGES_FACT]
     assert "not stated" in doubts[0].detail
+
+
+def test_addendum_writing_down_the_intent_the_injectate_gave_needs_no_review(view_of):
+    text = ("PROCEDURE: Right L4-L5 facet injection.\n" + LIDO + "\n"
+            "ADDENDUM 03/02/2026 15:00: intent of today's injection was the second confirmatory diagnostic block.")
+    _, intent, doubts = read(view_of, text)
+    assert intent.value == "diagnostic"
+    assert doubts == []
 
 
 def test_addendum_changing_the_intent_needs_review_and_wins(view_of):

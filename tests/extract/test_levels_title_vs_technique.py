@@ -162,6 +162,16 @@ def test_a_joint_the_technique_adds_is_kept_and_reviewed(view_of) -> None:
     assert ids == [LEVELS_CONFLICT]
 
 
+def test_a_region_the_procedure_line_does_not_name_is_kept_and_reviewed(view_of) -> None:
+    text = ("Procedure: Bilateral C5-C6 medial branch blocks.\n"
+            "Technique: Needles were placed at the C5 and C6 medial branches on each side; 0.5 mL at each.\n"
+            "Technique: Under fluoroscopy the L4 and L5 medial branches were identified and 0.5 mL injected.")
+    found, ids, details = run(view_of, text)
+    assert ("C5-C6", "bilateral") in found and any(j == "L5-S1" for j, _ in found)
+    assert ids == [LEVELS_CONFLICT]
+    assert details[0].startswith("procedure line: bilateral C5-C6; technique:")
+
+
 def test_extract_levels_still_returns_the_levels(view_of) -> None:
     text = ("Procedure: Bilateral L4-L5 facet joint injection.\n"
             "Technique: The needle was advanced into the left L4-L5 facet joint.")

@@ -1,5 +1,6 @@
-"""A signed addendum that states a pre/post score the body lacks or states otherwise wins, and the note needs
-review (ADDENDUM_CHANGES_FACT from `pain_doubts`); one that restates the body changes nothing."""
+"""A signed addendum that states a pre/post score otherwise than the body wins, and the note needs review
+(ADDENDUM_CHANGES_FACT from `pain_doubts`); one that supplies a score the body left out is taken without review
+(it corrects nothing); one that restates the body changes nothing."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from nlp.extract.pain import extract_pain_scores, pain_doubts
 BODY = "PROCEDURE: Right L4-L5 MBB.\nPre-procedure pain: 8/10 NRS.\nPOST-PROCEDURE: Tolerated well.\n"
 
 
-def test_addendum_adds_the_missing_post_score(view_of):
-    view = view_of(BODY + "ADDENDUM 04/02/2026 1510: post-procedure pain at 15 min was 3/10 (pre 8/10). Omitted above.")
+def test_addendum_adds_the_missing_post_score_without_review(view_of):
+    text = BODY + "ADDENDUM 04/02/2026 1510: post-procedure pain at 15 min was 3/10 (pre 8/10). Omitted above."
+    view = view_of(text)
     scores, _ = extract_pain_scores(view)
-    assert [(s.timing, s.value) for s in scores if s.timing == "post"] == [("post", 3.0)]
-    doubts = pain_doubts(view)
-    assert [d.id for d in doubts] == [ADDENDUM_CHANGES_FACT]
-    assert "post" in doubts[0].detail and "not stated" in doubts[0].detail
+    post = [s for s in scores if s.timing == "post"]
+    assert [s.value for s in post] == [3.0]
+    assert text.index("ADDENDUM") < post[0].evidence[0].start, "the addendum is the score's evidence"
+    assert pain_doubts(view) == []
 
 
 def test_addendum_correcting_a_score_wins(view_of):
