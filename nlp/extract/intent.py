@@ -105,8 +105,9 @@ _PAST = re.compile(
 # about today's intent.
 _GENERIC = re.compile(r"\b(?:most\s+often|usually|typically|classically|generally|commonly|traditionally|in\s+general)\b|"
                       r"\b(?:capacity|paradigm|precursors?)\b", re.I)
+_CONDITION_BEFORE = re.compile(r"\b(?:if|unless|should)\b", re.I)
 _HYPOTHETICAL = re.compile(
-    r"\b(?:if|consider(?:s|ing|ed)?|would|will|may|might|could|next|future|candidate|recommend(?:s|ed)?|"
+    r"\b(?:if|discuss|consider(?:s|ing|ed)?|would|will|may|might|could|next|future|candidate|recommend(?:s|ed)?|"
     r"plan(?:s|ned)?|proceed\s+(?:to|with)|schedule|pending|possible|possibly|to\s+be\s+(?:done|performed|scheduled)|"
     r"refer(?:ral)?\s+(?:to|for))\b", re.I)
 # A line labelled as today's procedure is about today whatever section runs over it.
@@ -117,7 +118,7 @@ _PAST_LABEL = re.compile(r"[ \t>*-]*(?:prior|previous|past)\b[^:\n]{0,40}:", re.
 
 # Clause and sentence ends (absolute offsets; a newline ends a clause when the next line is a new item).
 _NEW_ITEM_LINE = r"\n(?=[ \t]*(?:[A-Za-z][\w /&()#.'-]{0,40}:|[\[(☐☑☒]|[-*•=]|\d{1,2}[.)]\s|\d{3,4}\s|\n|$))"
-_SENTENCE_END = re.compile(rf"[.!?](?=\s|$)|\n[ \t]*\n|{_NEW_ITEM_LINE}|[|]")
+_SENTENCE_END = re.compile(rf"[.!?][\"')\]]?(?=\s|$)|\n[ \t]*\n|{_NEW_ITEM_LINE}|[|]")
 _CLAUSE_END = re.compile(
     r"[,;]|\s[-–—]{1,2}\s|->|→|\s{3,}|\b(?:but|while|whereas|although|however)\b"
     r"|\band\b(?=\s+(?:today|now|this|then|is|presents?|returns?|here|she|he|they|the\s+patient|pt)\b)", re.I)
@@ -188,6 +189,8 @@ def _about_today(view: NoteView, start: int, end: int, in_addendum: bool) -> boo
         return False  # "Two weeks ago, a first diagnostic block was done"
     if _HYPOTHETICAL.search(clause) and not (strong or weak):
         return False
+    if _CONDITION_BEFORE.search(text, s_lo, c_lo) and not strong:
+        return False  # "if relief is good but short, discuss a diagnostic MBB": the clause after "if ..," is the plan
     if _GENERIC.search(clause) and not strong:
         return False
     if in_addendum:

@@ -146,11 +146,14 @@ def box_state(text: str, pos: int) -> bool | None:
 
     A box governs the text after it ("[x] L4-5  [ ] L5-S1"), except on a line of boxes written after their
     labels, one that starts with words and ends with a box ("RIGHT  C3 MB [X]  C4 MB [X]", "Consent [X]"):
-    there the first box after `pos` does."""
+    there the first box after `pos` does. A paper form typed up marks its choice "(circled)" (`_circled`)."""
     line_start = text.rfind("\n", 0, pos) + 1
     trailing = _trailing_box(text, pos, line_start)
     if trailing is not None:
         return trailing
+    circled = _circled(text, pos, line_start)
+    if circled is not None:
+        return circled
     last = None
     for m in _BOX.finditer(text, max(line_start, pos - BOX_REACH), pos):
         last = m
@@ -174,6 +177,40 @@ def unticked_row(text: str, start: int, end: int) -> bool:
 _LINE_ENDS_WITH_BOX = re.compile(
     r"(?:\[[ \t]*[xX\u2713\u2714*]?[ \t]*\]|\([ \t]*[xX\u2713\u2714*]?[ \t]*\)|[\u2610\u2611\u2612])[ \t]*"
     r"(?:<-[^\n]*|-{1,2}[ \t][^\n]*)?$", re.M)
+
+
+# A form typed from paper marks the chosen option: "Type: Diagnostic (circled) / Therapeutic", "Ins: Medicare
+# (circled)  Comm  WC", "Sedation: None  Local  IV mod (circled)".
+_CIRCLED = re.compile(r"\((?:circled|circ\.?|selected|chosen)\)", re.I)
+_FIELD_LABEL_END = re.compile(r"[A-Za-z)*][ \t]*\**:(?!\d)\**")
+_FIELD_STOP = re.compile(r"\s[-\u2013\u2014]\s|[\"\u201c;]|[A-Za-z)][ \t]*:(?!\d)")
+CIRCLED_WORDS = 2  # space-separated options: the mark follows its option's words (at most this many)
+
+
+def _circled(text: str, pos: int, line_start: int) -> bool | None:
+    """In a field with a "(circled)" mark, whether the option at `pos` is the one marked; None elsewhere."""
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    if _CIRCLED.search(text, line_start, line_end) is None:
+        return None
+    lo = max((m.end() for rx in (_FIELD_LABEL_END, _FIELD_STOP) for m in rx.finditer(text, line_start, pos)),
+             default=line_start)
+    stop = _FIELD_STOP.search(text, pos, line_end)
+    hi = stop.start() if stop else line_end
+    marks = [m for m in _CIRCLED.finditer(text, lo, hi)]
+    if not marks or any(m.start() <= pos < m.end() for m in marks):
+        return None
+    separators = [i for i in range(lo, hi) if text[i] in "/|"]
+    if separators:
+        seg_lo = max((i + 1 for i in separators if i < pos), default=lo)
+        seg_hi = min((i for i in separators if i >= pos), default=hi)
+        return any(seg_lo <= m.start() < seg_hi for m in marks)
+    after = next((m for m in marks if m.start() >= pos), None)
+    if after is None:
+        return False
+    words = text[pos:after.start()].split()
+    # a one-letter option ("Y  N (circled)") is marked only right after it; longer ones may run to two words
+    return len(words) <= (1 if len(words[0]) == 1 else CIRCLED_WORDS)
 
 
 def _trailing_box(text: str, pos: int, line_start: int) -> bool | None:

@@ -118,3 +118,25 @@ def test_a_blank_steroid_field_names_no_steroid(analyzer) -> None:
     result = analyzer.analyze(text)
     assert "steroid" not in {a.kind for a in result.agents}
     assert result.intent.value == "diagnostic"
+
+
+@pytest.mark.parametrize(("line", "word", "state"), [
+    ("Type: Diagnostic (circled)  /  Therapeutic", "Diagnostic", True),
+    ("Type: Diagnostic (circled)  /  Therapeutic", "Therapeutic", False),
+    ("Ins: Medicare (circled)  Comm  WC  Self", "Comm", False),
+    ("Sedation: None  Local  IV mod (circled)", "Local", False),
+    ("Sedation: None  Local  IV mod (circled)", "IV", True),
+    ("Radicular sx: Y  N (circled) - denies leg symptoms", "Y", False),
+    ("Radicular sx: Y  N (circled) - denies leg symptoms", "denies", None),  # a comment after the field
+    ("Guidance: fluoroscopy", "fluoroscopy", None),  # no mark: no choice
+])
+def test_a_circled_option_is_the_one_chosen(line, word, state) -> None:
+    assert box_state(line, line.index(word)) is state
+
+
+def test_the_circled_intent_decides(analyzer) -> None:
+    text = ("Procedure: Left L4-L5 facet joint injection\nType: Diagnostic (circled) / Therapeutic\n" + TECHNIQUE
+            .replace("0.5% bupivacaine", "0.5% bupivacaine with 40 mg triamcinolone"))
+    result = analyzer.analyze(text)
+    assert result.intent.value == "diagnostic"
+    assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["LT", "KX"])]

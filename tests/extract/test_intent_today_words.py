@@ -189,3 +189,18 @@ def test_no_prior_treatment_earlier_in_the_sentence_is_not_a_past_cue(view_of, l
 def test_dx_before_a_facet_diagnosis_is_not_a_diagnostic_block(view_of, line):
     intent = intent_of(view_of, line + "\n" + STEROID)
     assert intent.value == "therapeutic", "no intent word: the steroid decides"
+
+
+@pytest.mark.parametrize("plan", [
+    "F/u 4 wks; if good but short relief, discuss diagnostic MBB then RFA.",
+    "Should the pain return, a diagnostic block is warranted.",
+])
+def test_a_clause_after_a_condition_is_the_plan(view_of, plan):
+    intent = intent_of(view_of, "PROCEDURE: Right C5-C6 medial branch block.\n" + STEROID + "\n" + plan)
+    assert intent.value == "therapeutic", "the condition's clause says nothing about today: the steroid decides"
+
+
+def test_a_quoted_sentence_ends_at_its_period(view_of):
+    text = ('She rates it 9/10 today "worst ever." Prior diagnostic block at L4-L5 gave 50% relief.\n'
+            "PROCEDURE: Left L3-L4 medial branch block.\n" + STEROID)
+    assert intent_of(view_of, text).value == "therapeutic", "the prior block's word is history"
