@@ -107,6 +107,20 @@ VOICES = {
         "procedure note that ends with the nurse's next-day phone call (relief diary, side effects), all in "
         "one document",
     ],
+    "H": [
+        "pain fellow's note at a teaching hospital with a long attending attestation that restates the procedure "
+        "and changes or adds a detail",
+        "medical director of a multidisciplinary spine clinic: functional scores (ODI, NDI, PROMIS) and long "
+        "narrative around a short procedure paragraph",
+        "hospital outpatient pain department note with auto-populated vitals, medication and problem lists "
+        "interleaved with the procedure text",
+        "locum physician's phone dictation formatted by an offshore transcription service: formal British/Indian "
+        "English ('the patient was made to lie prone', 'kindly review'), odd capitalisation",
+        "veteran spine surgeon's old-fashioned terms: 'zygapophyseal arthrography', 'paravertebral facet block', "
+        "'facet rhizolysis' (for ablation), 'image intensifier'",
+        "practice whose every note starts with a long copied-forward interval history and review of systems before "
+        "today's procedure",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -172,6 +186,14 @@ LAYOUTS = {
         "side, with the earlier wording kept in the text",
         "footnote style: bracketed numbers [1] [2] in the text and numbered notes at the bottom that carry some "
         "of the facts",
+    ],
+    "H": [
+        "interface / HL7-like export: segment prefixes ('OBX|3|TX|...|') with the note text split across segments",
+        "SOAP with the procedure inside O (objective) and the plan naming future levels and sides",
+        "the same day's note pasted twice: an original and, below it, a 'CORRECTED REPORT' that changes something",
+        "one key-value block per injected site ('Site 1: Level ... Side ... Target ... Volume ...'), repeated",
+        "very short: 2 to 4 lines, everything abbreviated",
+        "e-mail thread: a coordinator forwards the physician's note with '>' quoted lines and replies above it",
     ],
 }
 
