@@ -50,10 +50,15 @@ _WRAP_NEXT = re.compile(r"(?![a-z][a-z /()-]{0,30}:)[a-z]")
 _PUNCT = r"[^\w\s|]|_"  # a pipe is kept: it separates table cells
 PUNCT_RUN_KEPT = 12
 _NEEDS_WORK = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\u2010-\u2015\u2212\u2018-\u201e\u2032\u2033"
-                         "\u2028\u2029\x85\r]|  | \n| $|[A-Za-z0-9,)\\]-]\n[a-z]" + rf"|(?:{_PUNCT}){{{PUNCT_RUN_KEPT + 1}}}")
+                         "\u2028\u2029\x85\r]|  | \n| $|\?\n|[A-Za-z0-9,)\\]-]\n[a-z]"
+                         + rf"|(?:{_PUNCT}){{{PUNCT_RUN_KEPT + 1}}}")
 # After the one-for-one pass, deleted: invisible characters; then CR before LF, blanks at line end and
 # every space but the first of a run, and the tail of a punctuation run.
 _LONE_CR = re.compile(r"\r(?!\n)")
+# A question-and-answer form's prompt is a field label: a short line-opening prompt that ends in "?" with its
+# answer on the next line or after a run of spaces ("Guidance?" / "Ultrasound.", "Date of service?   08/21/2025").
+_PROMPT = re.compile(r"^([ \t]*[A-Z][A-Za-z/&()'-]*(?:[ \t][A-Za-z/&()'-]+){0,3})\?(?=[ \t]*\n[ \t]*\S|[ \t]{2,}\S)",
+                     re.M)
 _INVISIBLE_RUN = re.compile("[" + _INVISIBLE + "]+")
 _DROP = re.compile(r"\r(?=\n)| +(?=\r?\n|$)|(?<= ) +" + rf"|(?<=(?:{_PUNCT}){{{PUNCT_RUN_KEPT}}})(?:{_PUNCT})+")
 
@@ -294,6 +299,7 @@ def normalize(text: str) -> NormalizedText:
     """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
     if _NEEDS_WORK.search(text):
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
+        one = _PROMPT.sub(lambda m: m.group(1) + ":", one)  # "Guidance?" / "Fluoro used?" -> a field label
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
         canonical, kept3 = _dehyphenate(canonical)

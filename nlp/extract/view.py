@@ -130,8 +130,11 @@ class NoteView:
 
 
 _ANSWERED_NO = re.compile(
-    r"^\s*(?:[:=-]\s*(?:no|none|denies|denied|negative|absent|n)\b|(?:no|none)\s*(?:[.,;\n]|$))", re.IGNORECASE
+    r"^\s*(?:[:=-]\s*(?:no|none|denies|denied|negative|absent|n)\b|(?:no|none)\s*(?:[.,;\n]|$)"
+    # a form prompt with a word or two after the item, answered no on its own ("Fluoro used:\nNo.")
+    r"|(?:[A-Za-z]+[ \t]+){0,1}[A-Za-z]+[ \t]*[:=][ \t]*\n?[ \t]*(?:no|none)[ \t]*(?:[.;\n]|$))", re.IGNORECASE
 )
+ANSWER_REACH = 32
 
 
 # A checkbox governs the words after it on its line, up to a field separator or the next field label:
@@ -231,7 +234,7 @@ def _trailing_box(text: str, pos: int, line_start: int) -> bool | None:
 
 def _unchecked(text: str, start: int, end: int) -> bool:
     """A template field answered no: `[ ] IV sedation`, `[ ] Cervical RFA` or `Radicular symptoms: No`."""
-    return box_state(text, start) is False or bool(_ANSWERED_NO.match(text[end : end + 14]))
+    return box_state(text, start) is False or bool(_ANSWERED_NO.match(text[end : end + ANSWER_REACH]))
 
 
 _LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|(?:\d{1,2}|[IVX]{1,5}|[A-Za-z])[.)]\s*)?$")

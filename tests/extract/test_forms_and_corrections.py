@@ -1,9 +1,10 @@
-"""Paper forms typed up and corrections left in the text: what the author took back is not read.
+"""Paper forms typed up, question-and-answer forms, and corrections left in the text.
 
 Classes: struck-through text (`~~old~~ new`) and dictated retractions ("X, no, scratch that, Y") are not read;
 a grid row of empty boxes is an option not done; on a line of boxes written after their labels the box after
 a label governs it; "NOT L5-S1" and "nothing done at L2-L3" deny those levels; a drug label left blank names no
-drug. Sentences are our own.
+drug; a Q&A form's prompt ("Guidance?") is a field label and "Fluoro used? / No." negates fluoroscopy; a
+"(circled)" option is the one chosen. Sentences are our own.
 """
 
 from __future__ import annotations
@@ -140,3 +141,23 @@ def test_the_circled_intent_decides(analyzer) -> None:
     result = analyzer.analyze(text)
     assert result.intent.value == "diagnostic"
     assert [(c.cpt, c.modifiers) for c in result.claim_lines] == [("64493", ["LT", "KX"])]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Guidance?\nUltrasound, curvilinear probe.", "Guidance:\nUltrasound, curvilinear probe."),
+    ("Date of service?   08/21/2025", "Date of service: 08/21/2025"),
+    ("Any questions? None today.", "Any questions? None today."),  # a question in running text stays
+    ("Is this right?\n", "Is this right?\n"),  # no answer follows
+])
+def test_a_question_form_prompt_is_a_field_label(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+def test_a_question_form_answered_no_negates_its_item(analyzer) -> None:
+    text = ("Procedure?\nLeft T7-T8 facet joint injection, diagnostic.\n\nImaging used?\nUltrasound, curvilinear "
+            "probe, in-plane approach.\nFluoro used?\nNo.\n\nTechnique?\nTime-out, prepped, needle into the left T7-T8 joint "
+            "under direct ultrasound view, 0.5 mL bupivacaine injected.\n")
+    result = analyzer.analyze(text)
+    assert result.imaging.modality == "ultrasound", result.imaging.reason
+    assert result.review.status == "auto", [r.id for r in result.review.reasons]
+    assert [c.cpt for c in result.claim_lines] == ["0213T"]
