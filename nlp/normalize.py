@@ -359,7 +359,7 @@ def _expand(text: str, hits: list[tuple[int, int, str, bool]]) -> tuple[str, lis
 # taken as retracted, from its first level or side word to the cue; everything else stays as written.
 _STRUCK = re.compile(r"~~[^~\n]{1,80}~~[ \t]?")
 _RETRACT_CUE = re.compile(
-    r",[ \t]*(?:(?:no|nope)[ \t]*,[ \t]*)?(?:scratch[ \t]+that|strike[ \t]+that|sorry|correction|i[ \t]+mean"
+    r",[ \t]*(?:(?:uh|um|er|ah)[ \t]*,[ \t]*)?(?:(?:no|nope)[ \t]*,[ \t]*)?(?:scratch[ \t]+that|strike[ \t]+that|sorry|correction|i[ \t]+mean"
     r"|make[ \t]+that|actually|rather)\b[ \t]*[,:;-]?[ \t]*"
     r"|,[ \t]*(?:no|nope)[ \t]*,[ \t]*", re.I)
 _TAKEN_BACK = re.compile(

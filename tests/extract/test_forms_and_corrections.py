@@ -33,6 +33,7 @@ def levels(result) -> list[tuple[str, str]]:
     [
         ("Procedure: L2-L3, no, scratch that, right L3-L4 facet injection", "Procedure: right L3-L4 facet injection"),
         ("Levels: C4-C5, sorry, C5-C6 and C6-C7", "Levels: C5-C6 and C6-C7"),
+        ("blocks at L3-4 and L for 5, uh, scratch that, L2-3 and L3-4", "blocks at L2-3 and L3-4"),
         ("needles on the left, actually both sides, at L4-5", "needles on the both sides, at L4-5"),
         ("the needle was advanced on the right, sorry, left side", "the needle was advanced on the left side"),
         ("Approach from the R, I mean L side", "Approach from the L side"),

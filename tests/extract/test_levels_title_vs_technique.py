@@ -133,6 +133,10 @@ def test_conflict_evidence_quotes_both_statements(view_of) -> None:
         ("Procedure: Bilateral L5-S1 medial branch blocks.\n"
          "Technique: Needles placed at both targets for the L5-S1 joint on the R and then the L; 0.5 mL each.",
          [("L5-S1", "bilateral")]),
+        ("Procedure: Bilateral L4-L5 and L5-S1 medial branch blocks.\n"
+         "Technique: Needles were placed on the right at the L3 and L4 medial branches and the L5 dorsal ramus, and "
+         "then the same on the left.",
+         [("L4-L5", "bilateral"), ("L5-S1", "bilateral")]),
         # the technique names the other side in a sentence of its own
         ("Procedure: Bilateral T4-T5 facet injections.\n"
          "Technique: The needle was advanced into the right T4-T5 joint and 0.5 mL injected. The left T4-T5 "
