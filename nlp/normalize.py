@@ -16,6 +16,7 @@ extractor reads one vocabulary; an expansion's characters map back to the short 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -307,7 +308,7 @@ def normalize(text: str) -> NormalizedText:
         origin: list[int] | None = [kept[kept2[i]] for i in kept3]
     else:
         canonical, origin = text, None
-    retracted = _retracted(canonical)
+    retracted = _merged(_retracted(canonical) + _quote_marks(canonical))
     if retracted:
         canonical, kept4 = _delete_spans(canonical, retracted)
         base = origin if origin is not None else range(len(text))
@@ -370,6 +371,30 @@ RETRACTED_MAX_CHARS = 48
 REPLACEMENT_WITHIN = 30
 
 
+# E-mail quoting: the "> " / ">> " that opens every line of a quoted message (two or more lines in a row).
+_QUOTED_LINE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+
+
+def _quote_marks(text: str) -> list[tuple[int, int]]:
+    """The quote marks of quoted e-mail lines, so the quoted note reads as written (headers, sentences)."""
+    if ">" not in text:
+        return []
+    breaks = [i for i, c in enumerate(text) if c == "\n"]
+    marks = [(bisect_right(breaks, m.start()), m.span()) for m in _QUOTED_LINE.finditer(text)]
+    lines = {line for line, _ in marks}
+    return [span for line, span in marks if line - 1 in lines or line + 1 in lines]
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 def _retracted(text: str) -> list[tuple[int, int]]:
     """Spans of struck-through and retracted words (see `_STRUCK`, `_RETRACT_CUE`), in order."""
     spans = [m.span() for m in _STRUCK.finditer(text)] if "~~" in text else []
@@ -388,14 +413,7 @@ def _retracted(text: str) -> list[tuple[int, int]]:
                 text, cue.end(), min(len(text), cue.end() + REPLACEMENT_WITHIN)):
             continue
         spans.append((start, cue.end()))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for lo_, hi in spans:
-        if merged and lo_ < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
-        else:
-            merged.append((lo_, hi))
-    return merged
+    return _merged(spans)
 
 
 # A word hyphenated across a line break by a word processor ("medi-" / "al branch").

@@ -107,7 +107,8 @@ _GENERIC = re.compile(r"\b(?:most\s+often|usually|typically|classically|generall
                       r"\b(?:capacity|paradigm|precursors?)\b", re.I)
 _CONDITION_BEFORE = re.compile(r"\b(?:if|unless|should)\b", re.I)
 _HYPOTHETICAL = re.compile(
-    r"\b(?:if|discuss|consider(?:s|ing|ed)?|would|will|may|might|could|next|future|candidate|recommend(?:s|ed)?|"
+    r"\b(?:if|discuss|options?|consider(?:s|ing|ed)?|would|will|may|might|could|next|future|candidate|"
+    r"recommend(?:s|ed)?|"
     r"plan(?:s|ned)?|proceed\s+(?:to|with)|schedule|pending|possible|possibly|to\s+be\s+(?:done|performed|scheduled)|"
     r"refer(?:ral)?\s+(?:to|for))\b", re.I)
 # A line labelled as today's procedure is about today whatever section runs over it.

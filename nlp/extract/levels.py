@@ -476,6 +476,9 @@ def _vertebrae_after(text: str, offset: int, atoms: Sequence[_Atom], start: int,
     return found
 
 
+_PILLAR = re.compile(r"pillar", re.I)
+
+
 def parse_nerve_mentions(text: str, offset: int = 0) -> list[NerveMention]:
     """Nerves of medial-branch nerve lists: `L3, L4 medial branches and L5 dorsal ramus`,
     `medial branches of L3 and L4 and L5 dorsal ramus`, `third occipital nerve`. A joint name before
@@ -489,14 +492,20 @@ def parse_nerve_mentions(text: str, offset: int = 0) -> list[NerveMention]:
     after = {id(m): [] if before[id(m)] else _vertebrae_after(text, offset, atoms, m.end(), owned) for m, _ in nouns}
     taken = {a.start for verts in after.values() for a in verts}
     out: dict[tuple[str, str, int], NerveMention] = {}
+    pillar: set[tuple[str, str, int]] = set()
     for noun, kind in nouns:
         verts = [a for a in before[id(noun)] if a.start not in taken] or after[id(noun)]
         for v in verts:
+            if _PILLAR.search(noun.group()):
+                pillar.add((v.upper, kind, v.start))
             lo, hi = min(v.start, noun.start() + offset), max(v.end, noun.end() + offset)
             out[(v.upper, kind, v.start)] = NerveMention(v.upper, kind, v.start, v.end, lo, hi)
     for m in lex.third_occipital.finditer(text):
         s, e = m.start() + offset, m.end() + offset
         out[("C3", "third_occipital", s)] = NerveMention("C3", "third_occipital", s, e, s, e)
+    # "R C6 medial branch - waist of C6 articular pillar": a pillar is the target of a nerve named already
+    named = {key[:2] for key in out if key not in pillar}
+    out = {key: n for key, n in out.items() if key not in pillar or key[:2] not in named}
     return sorted(_mark_by_process(list(out.values())), key=lambda n: (n.start, n.kind))
 
 
@@ -828,7 +837,8 @@ class _Context:
     title_starts: tuple[int, ...] = ()  # procedure-line spans (sorted, non-overlapping): starts ...
     title_ends: tuple[int, ...] = ()  # ... and ends
     exam_titles: frozenset[int] = frozenset()  # starts of "EXAM:" procedure lines
-    addendum_start: int | None = None  # where a signed addendum begins (it runs to the end)
+    addendum_start: int | None = None  # where a signed addendum begins ...
+    addendum_end: int = 1 << 62  # ... and ends: the end of the text, or the quoted message an e-mail reply sits on
     section_starts: tuple[int, ...] = ()  # sorted starts of the note's sections
 
     def in_title(self, pos: int) -> bool:
@@ -837,7 +847,7 @@ class _Context:
 
     def role(self, pos: int) -> Role:
         """Addendum, procedure line, or "body" (the sentence decides whether it is the technique)."""
-        if self.addendum_start is not None and pos >= self.addendum_start:
+        if self.addendum_start is not None and self.addendum_start <= pos < self.addendum_end:
             return "addendum"
         return "title" if self.in_title(pos) else "body"
 
@@ -1196,7 +1206,8 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
         section = carried[0]
     elif section == "exam" and any(sentence.start <= s < sentence.start + 48 for s in ctx.exam_titles):
         section = "procedure"  # a radiology report's "EXAM: <the facet procedure>" title
-    elif ctx.addendum_start is not None and sentence.start >= ctx.addendum_start and _header_of(sentence) is None \
+    elif ctx.addendum_start is not None and ctx.addendum_start <= sentence.start < ctx.addendum_end \
+            and _header_of(sentence) is None \
             and bisect_right(ctx.section_starts, sentence.start) <= bisect_right(ctx.section_starts,
                                                                                  ctx.addendum_start - 1):
         section = None  # the addendum ends the section it follows ("IMPRESSION: ... ADDENDUM 05/20: ...")
@@ -1499,15 +1510,28 @@ def _addendum_start(view: NoteView) -> int | None:
     return None
 
 
+# An e-mail reply written above the message it answers ends where the quoted message's header begins.
+_MESSAGE_HEADER = re.compile(
+    r"^[ \t]*(?:(?:From|Sent|Date)[ \t]*:|-{2,}[ \t]*(?:Original|Forwarded)[ \t]+Message|On\b[^\n]{4,80}\bwrote:)",
+    re.I | re.M)
+
+
+def _addendum_end(view: NoteView, start: int | None) -> int:
+    m = _MESSAGE_HEADER.search(view.text, start) if start is not None else None
+    return m.start() if m else len(view.text)
+
+
 def _note_context(view: NoteView) -> _Context:
     spans, exam = _title_spans(view)
+    start = _addendum_start(view)
     return _Context(
         title_facet=_title_has_facet(view),
         si_lateral=performs_si_lateral_branch_block(view),
         title_starts=tuple(lo for lo, _ in spans),
         title_ends=tuple(hi for _, hi in spans),
         exam_titles=exam,
-        addendum_start=_addendum_start(view),
+        addendum_start=start,
+        addendum_end=_addendum_end(view, start),
         section_starts=tuple(sorted(sp.start for sp in view.sections)),
     )
 
@@ -1693,10 +1717,10 @@ def _amend(base: dict[str, _Acc], nerves: Sequence[_SidedNerve], g: _Gathered
     return explicit, kept
 
 
-def _addendum_corrects(view: NoteView, start: int) -> bool:
+def _addendum_corrects(view: NoteView, start: int, end: int) -> bool:
     """An addendum that says it restates or clarifies (and corrects nothing) changes no fact."""
     lex = _lexicon()
-    text = view.text[start:]
+    text = view.text[start:end]
     return bool(lex.addendum_corrects.search(text)) or not lex.addendum_restates.search(text)
 
 
@@ -1734,7 +1758,8 @@ def _settle(view: NoteView, g: _Gathered, ctx: _Context) -> tuple[dict[str, _Acc
     if has_addendum and not levels:  # only the addendum names the levels ("restating: bilateral L4-L5 ...")
         return _assemble(g.explicit["addendum"], g.nerves_of("addendum"), g, g.header_sides,
                          g.cues_of("addendum")), doubts
-    if not has_addendum or ctx.addendum_start is None or not _addendum_corrects(view, ctx.addendum_start):
+    if not has_addendum or ctx.addendum_start is None \
+            or not _addendum_corrects(view, ctx.addendum_start, ctx.addendum_end):
         return levels, doubts
     if tech_x or tech_n or body_x or body_n:
         tech2_x, tech2_n = _amend(tech_x, tech_n, g)

@@ -413,6 +413,22 @@ def _outside_titles(raw: list[_RawHeader]) -> list[_RawHeader]:
     return kept
 
 
+_SLASH_ONLY = re.compile(r"[ \t]*/[ \t]*")
+
+
+def _slash_negation(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A negation runs on through a slash list ("no PT/meds/TFESI/MBB/RFA to date"): ConText's scope counts each
+    slash as a word and stops short; a mention joined to a negated one by a slash alone is negated too."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.negated and not m.negated and prev.end <= m.start
+                and _SLASH_ONLY.fullmatch(text, prev.end, m.start)):
+            m = replace(m, negated=True)
+        out.append(m)
+    return out
+
+
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
     text = doc.user_data.get(TEXT_KEY) or doc.text  # Doc.text joins every token on each access
@@ -487,7 +503,7 @@ def note_view(doc: Doc) -> NoteView:
             historical=bool(status.get("is_historical")), hypothetical=bool(status.get("is_hypothetical")),
             family=bool(status.get("is_family")), uncertain=bool(status.get("is_uncertain")),
         ))
-    mentions = _title_mentions(text, mentions)
+    mentions = _title_mentions(text, _slash_negation(text, mentions))
     mention_starts = [m.start for m in mentions]
     sentences: list[Sentence] = []
     today_spans: list[tuple[int, int]] = []

@@ -1,0 +1,99 @@
+"""Notes forwarded by e-mail, formal transcription and shorthand forms (classes seen on blind batch H).
+
+Classes: quote marks of a forwarded message are layout; a reply written above the quoted message is an addendum
+only up to that message; cervical medial branches named by their articular pillars; "were targeted" says what was
+done; a negation runs on through a slash list; "R+L" is both sides; "Prep:" opens the procedure detail; treatment
+options discussed are not today's intent. Sentences are our own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.api import Analyzer
+from nlp.extract.levels import parse_nerve_mentions
+from nlp.normalize import normalize
+
+
+@pytest.fixture(scope="module")
+def analyzer(pipeline) -> Analyzer:
+    return Analyzer(nlp=pipeline, use_models=False)
+
+
+def lines(result) -> list[tuple[str, list[str]]]:
+    return [(c.cpt, c.modifiers) for c in result.claim_lines]
+
+
+def test_quote_marks_of_a_forwarded_message_are_not_read() -> None:
+    text = "Please file.\n> PROCEDURE: Left L4-L5 facet injection\n>> Technique: needle into the joint\n"
+    norm = normalize(text)
+    assert norm.text == "Please file.\nPROCEDURE: Left L4-L5 facet injection\nTechnique: needle into the joint\n"
+    assert [text[i] for i in norm.origin or ()] == list(norm.text)
+    assert normalize("relief > 80% for 6 hours").text == "relief > 80% for 6 hours"  # not a quoted line
+
+
+REPLY = ("Subject: RE: left thoracic facet 3/2\n"
+         "> ADDENDUM: I left out the score after: 2/10 at 20 minutes. - Dr K\n"
+         ">\n"
+         ">> From: Dr K\n"
+         ">> Sent: Monday 1:40 PM\n"
+         ">> Operation: Left T6-T7, T7-T8 and T8-T9 facet joint injections, fluoroscopy.\n"
+         ">> Procedure: Prone, prepped. The needle was advanced into the left T6-T7 and T7-T8 joints under "
+         "fluoroscopy and 1 mL of lidocaine with 40 mg triamcinolone was injected into each.\n")
+
+
+def test_a_reply_above_the_quoted_message_is_an_addendum_only_up_to_it(analyzer) -> None:
+    result = analyzer.analyze(REPLY)
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("T6-T7", "left"), ("T7-T8", "left")]
+    assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"], "the title names T8-T9 too"
+    assert [s.value for s in result.pain_scores if s.timing == "post"] == [2.0]
+
+
+def test_cervical_articular_pillars_name_their_medial_branches() -> None:
+    text = "25 g needles advanced to the right C4 and C5 articular pillars at the waist."
+    assert [n.vertebra for n in parse_nerve_mentions(text)] == ["C4", "C5"]
+    listed = "R C4 medial branch - waist of C4 articular pillar; R C5 medial branch - waist of C5 articular pillar"
+    assert [n.vertebra for n in parse_nerve_mentions(listed)] == ["C4", "C5"], "a pillar of a named nerve is its target"
+
+
+def test_pillars_in_the_technique_against_a_longer_title(analyzer) -> None:
+    text = ("PROCEDURE: Right C4, C5 and C6 cervical medial branch blocks, fluoroscopy, diagnostic.\n"
+            "DETAIL: Time-out. Under fluoroscopy 25 g needles advanced to the right C4 and C5 articular pillars; "
+            "0.5 mL bupivacaine at each.\n")
+    result = analyzer.analyze(text)
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("C4-C5", "right")]
+    assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"]
+
+
+def test_medial_branches_that_were_targeted_were_done(analyzer) -> None:
+    text = ("Proc: Bilateral T10-T11 and T11-T12 facet joint medial branch blocks, fluoroscopy.\n"
+            "The patient was made to lie prone; under fluoroscopy the medial branches supplying the T11-T12 facet "
+            "joints were targeted bilaterally, 0.5 mL bupivacaine at each target point.\n")
+    result = analyzer.analyze(text)
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("T11-T12", "bilateral")]
+    assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"]
+
+
+def test_a_negation_runs_on_through_a_slash_list(analyzer) -> None:
+    text = ("Clinic 71F, axial pain 5 yr; no PT/NSAIDs/TFESI/MBB/RFA to date.\n"
+            "Proc: IA facet inj R+L L3/4 under fluoroscopy; bupivacaine 0.5 mL each joint; no complications.\n")
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "facet_joint_injection", result.procedure.reason
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("L3-L4", "bilateral")]
+    assert lines(result) == [("64493", ["50", "KX"])]
+
+
+def test_prep_opens_the_procedure_detail(analyzer) -> None:
+    text = ("PROCEDURE: Bilateral L4-L5 facet joint injections.\n"
+            "Consent: signed, time-out done.\n"
+            "Prep: prone, chlorhexidine, drape. Fluoroscopy, oblique view to open each joint.\n"
+            "Needle into each L4-L5 joint, 0.5 mL bupivacaine injected.\n")
+    result = analyzer.analyze(text)
+    assert result.imaging.modality == "fluoroscopy", result.imaging.reason
+
+
+def test_options_discussed_are_not_todays_intent(analyzer) -> None:
+    text = ("s/p MBB #1 last month. Discussed options incl MBB #2 -> RFA vs IA facet injection; pt chose IA.\n"
+            "PROCEDURE: Bilateral L4-L5 intra-articular facet injections under fluoroscopy, lidocaine with "
+            "dexamethasone 10 mg, 0.5 mL per joint injected.\n")
+    assert analyzer.analyze(text).intent.value == "therapeutic"
