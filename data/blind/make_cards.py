@@ -121,6 +121,17 @@ VOICES = {
         "practice whose every note starts with a long copied-forward interval history and review of systems before "
         "today's procedure",
     ],
+    "I": [
+        "interventional radiologist in a teleradiology group reporting their own CT-guided procedure: dose report, "
+        "numbered structured impression",
+        "high-volume pain NP whose dot-phrases expand into long paragraphs, some wrong defaults only partly fixed",
+        "anaesthesia pain service in the UK or Canada: 'theatre', 'consultant', 'GP', 'Depo-Medrone', "
+        "'levobupivacaine', 'image intensifier'",
+        "sports-medicine fellow writing casually in the first person, with the patient's own words quoted",
+        "surgery-center nurse's intra-operative record with the physician's brief op note and a supply log "
+        "(needle sizes, drug lot numbers, counts)",
+        "military clinic note, very terse, with date-time groups ('041530ZDEC25') and acronyms",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -194,6 +205,14 @@ LAYOUTS = {
         "one key-value block per injected site ('Site 1: Level ... Side ... Target ... Volume ...'), repeated",
         "very short: 2 to 4 lines, everything abbreviated",
         "e-mail thread: a coordinator forwards the physician's note with '>' quoted lines and replies above it",
+    ],
+    "I": [
+        "numbered outline with decimal sub-items (1., 1.1, 1.2, 2., 2.1)",
+        "the whole note as a two-column 'Field | Value' table, free text inside the value cells",
+        "entries in reverse chronological order: discharge first, then the procedure, then the pre-procedure checks",
+        "narrow export wrapped at about 40 columns, with words hyphenated across line breaks",
+        "sections between lines of '=' with Title Case headers, one section repeated under another name",
+        "run-on text with semicolons instead of full stops and no capital letters at sentence starts",
     ],
 }
 
