@@ -56,6 +56,13 @@ _NEEDS_WORK = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\u2010-\u2015\
 # After the one-for-one pass, deleted: invisible characters; then CR before LF, blanks at line end and
 # every space but the first of a run, and the tail of a punctuation run.
 _LONE_CR = re.compile(r"\r(?!\n)")
+# An HL7 interface export: a segment prefix per line ("OBX|5|TX|PROC^Procedure^L||") and escapes for a line break
+# ("\.br\") and an ampersand ("\T\"); same length, the blanks go with the other layout blanks.
+_HL7 = re.compile(r"^(?:OBX|NTE|TXA)\|[^\n]{0,60}?\|\|", re.M)
+_HL7_ESCAPE = re.compile(r"\\\.br\\|\\T\\")
+_HL7_AS = {"\\.br\\": "    \n", "\\T\\": " & "}
+# A segment's trailing empty fields and result status ("|||||||F"); a word cut between two segments is joined.
+_HL7_SUFFIX = re.compile(r"[ \t]*\|{2,}[A-Z]?[ \t]*$", re.M)
 # A question-and-answer form's prompt is a field label: a short line-opening prompt that ends in "?" with its
 # answer on the next line or after a run of spaces ("Guidance?" / "Ultrasound.", "Date of service?   08/21/2025").
 _PROMPT = re.compile(r"^([ \t]*[A-Z][A-Za-z/&()'-]*(?:[ \t][A-Za-z/&()'-]+){0,3})\?(?=[ \t]*\n[ \t]*\S|[ \t]{2,}\S)",
@@ -298,9 +305,10 @@ def next_word_fits(line: str, next_line: str, width: int) -> bool:
 
 def normalize(text: str) -> NormalizedText:
     """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
-    if _NEEDS_WORK.search(text):
+    if _NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text):
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
         one = _PROMPT.sub(lambda m: m.group(1) + ":", one)  # "Guidance?" / "Fluoro used?" -> a field label
+        one = _HL7_ESCAPE.sub(lambda m: _HL7_AS[m.group()], one)
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
         canonical, kept3 = _dehyphenate(canonical)
@@ -308,7 +316,7 @@ def normalize(text: str) -> NormalizedText:
         origin: list[int] | None = [kept[kept2[i]] for i in kept3]
     else:
         canonical, origin = text, None
-    retracted = _merged(_retracted(canonical) + _quote_marks(canonical))
+    retracted = _merged(_retracted(canonical) + _quote_marks(canonical) + _hl7_segments(canonical))
     if retracted:
         canonical, kept4 = _delete_spans(canonical, retracted)
         base = origin if origin is not None else range(len(text))
@@ -383,6 +391,21 @@ def _quote_marks(text: str) -> list[tuple[int, int]]:
     marks = [(bisect_right(breaks, m.start()), m.span()) for m in _QUOTED_LINE.finditer(text)]
     lines = {line for line, _ in marks}
     return [span for line, span in marks if line - 1 in lines or line + 1 in lines]
+
+
+def _hl7_segments(text: str) -> list[tuple[int, int]]:
+    """Segment prefixes and suffixes of an HL7 text export, and the break inside a word cut between segments."""
+    if "||" not in text or _HL7.search(text) is None:
+        return []
+    spans = [m.span() for m in _HL7.finditer(text)]
+    for m in _HL7_SUFFIX.finditer(text):
+        nxt = _HL7.match(text, m.end() + 1) if m.end() < len(text) else None
+        cut = nxt is not None and m.start() > 0 and text[m.start() - 1].isalpha()
+        if cut and nxt is not None and text[nxt.end() : nxt.end() + 1].islower():
+            spans.append((m.start(), nxt.end()))  # "medial bran|||||||F" / "OBX|7|TX|...||ches": one word
+        else:
+            spans.append(m.span())
+    return spans
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -892,6 +892,17 @@ def _survey_or_untreated(sentence: Sentence, start: int, end: int) -> bool:
     return m is not None and lex.localizer_gap.fullmatch(text, rel_e, m.start()) is not None
 
 
+def _done_next(view: NoteView, sentence: Sentence, index: int, section: str | None) -> bool:
+    """In a procedure section, a sentence that finds the levels ("the right L2/3 and L3/4 joints were identified")
+    is the technique when the next one, in the same section and naming no level, says what was done there ("A 22 g
+    needle was passed into each joint")."""
+    if section not in PROCEDURE_SECTIONS or index + 1 >= len(view.sentences):
+        return False
+    nxt = view.sentences[index + 1]
+    return (nxt.section == sentence.section and _says_done(nxt) and not parse_level_mentions(nxt.text)
+            and not parse_nerve_mentions(nxt.text))
+
+
 def _says_done(sentence: Sentence) -> bool:
     """The sentence says something was done: a performed cue that is not negated ("needles were
     advanced", "injected"); a past-tense cue counts even where ConText scoped a planning word over it."""
@@ -1236,7 +1247,7 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     unsided: list[tuple[int, int]] = []
     sided = False
     title_line = index == 0 and ctx.title_facet
-    technique = carried is not None or _says_done(sentence)
+    technique = carried is not None or _says_done(sentence) or _done_next(view, sentence, index, section)
     if technique:
         g.technique_sides.update(p.side for p in phrases)
     adds = bool(lex.addendum_additive.search(sentence.text))

@@ -97,3 +97,27 @@ def test_options_discussed_are_not_todays_intent(analyzer) -> None:
             "PROCEDURE: Bilateral L4-L5 intra-articular facet injections under fluoroscopy, lidocaine with "
             "dexamethasone 10 mg, 0.5 mL per joint injected.\n")
     assert analyzer.analyze(text).intent.value == "therapeutic"
+
+
+HL7 = ("MSH|^~\\&|PAINAPP|CLINIC|ARCHIVE|CLINIC|20260301||ORU^R01|X1|P|2.3\n"
+       "OBX|1|TX|PROC^Procedure^L||PROCEDURE: Lumbar medial branch blocks, left L3, L4, L5 medial bran|||||||F\n"
+       "OBX|2|TX|PROC^Procedure^L||ches, under fluoroscopy.\\.br\\Prepped \\T\\ draped. Needles were advanced to the "
+       "left L3, L4 and L5 medial branches; 0.5 mL bupivacaine each.|||||||F\n")
+
+
+def test_an_hl7_text_export_reads_as_the_note_it_carries(analyzer) -> None:
+    norm = normalize(HL7)
+    assert "medial branches, under fluoroscopy.\nPrepped & draped." in norm.text
+    assert "OBX|" not in norm.text and "|||" not in norm.text
+    result = analyzer.analyze(HL7)
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("L4-L5", "left"), ("L5-S1", "left")]
+    assert all(HL7[e.start:e.end] == e.text for lv in result.levels for e in lv.evidence)
+
+
+def test_levels_found_before_a_sentence_that_says_what_was_done_there_are_the_technique(analyzer) -> None:
+    text = ("Operation: BILATERAL L3/4 AND L4/5 FACET JOINT INJECTIONS under image intensifier.\n"
+            "Procedure: Prone. With the image intensifier the right L3/4 and L4/5 joints were identified in the "
+            "oblique projection. A 22 g spinal needle was passed into each joint and 1 ml of bupivacaine injected.\n")
+    result = analyzer.analyze(text)
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("L3-L4", "right"), ("L4-L5", "right")]
+    assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"]
