@@ -1739,6 +1739,20 @@ def _key(levels: dict[str, _Acc]) -> list[tuple[str, str]]:
     return sorted((j, a.side()) for j, a in levels.items())
 
 
+def _both_and_one_side(levels: dict[str, _Acc], g: _Gathered) -> list[_Acc]:
+    """Joints written both "bilateral" and with one side only, the other side never named and no repeat cue
+    ("BILAT C3/4, C4/5 facet block: Rt C3, C4, C5 med br"): which was done is for a person to say."""
+    if g.cues or "bilateral" in g.technique_sides:
+        return []
+    out = []
+    for acc in levels.values():
+        one = acc.sides & ONE_SIDE
+        if "bilateral" in acc.sides and len(one) == 1:
+            out.append(acc)
+    named = {s for acc in levels.values() for s in acc.sides & ONE_SIDE}
+    return out if len(named) == 1 else []
+
+
 def _settle(view: NoteView, g: _Gathered, ctx: _Context) -> tuple[dict[str, _Acc], list[ReviewReason]]:
     """The treated levels, and the doubts: the procedure line against the technique, the addendum
     against the body."""
@@ -1765,6 +1779,10 @@ def _settle(view: NoteView, g: _Gathered, ctx: _Context) -> tuple[dict[str, _Acc
         detail = (f"procedure line: {describe_levels((a.joint, a.side()) for a in stated)}; "
                   f"technique: {describe_levels((a.joint, a.side()) for a in done)}")
         doubts.append(doubt(LEVELS_CONFLICT, _evidence(view, _spans_of(stated) | _spans_of(done)), detail))
+    elif (one_sided := _both_and_one_side(levels, g)):
+        side = sorted(one_sided[0].sides & ONE_SIDE)[0]
+        detail = f"both sides and {side} only are written for {describe_levels((a.joint, '') for a in one_sided)}"
+        doubts.append(doubt(LEVELS_CONFLICT, _evidence(view, _spans_of(one_sided)), detail))
     has_addendum = bool(g.explicit["addendum"] or g.nerves_of("addendum") or g.denied)
     if has_addendum and not levels:  # only the addendum names the levels ("restating: bilateral L4-L5 ...")
         return _assemble(g.explicit["addendum"], g.nerves_of("addendum"), g, g.header_sides,

@@ -62,6 +62,10 @@ _OTHER_JOINT = re.compile(alternation(CUES.other_joints), re.I)
 _SI_WORD = re.compile(alternation(CUES.si_words), re.I)
 _INJECTION_WORD = re.compile(alternation(CUES.injection_words), re.I)
 _ABLATION_TECHNIQUE = re.compile(alternation(CUES.ablation_technique), re.I)
+# A volume given per joint or site says the injection was given, in a note too short for a verb
+# ("Ropivacaine 0.5% 0.5ml/jt", "0.5 mL per site").
+_DOSED = re.compile(r"\d(?:\.\d+)?\s*(?:ml|cc)\s*(?:/|per\s+|at\s+each\s+|into\s+each\s+|each\s+)"
+                    r"(?:jts?|joints?|sites?|levels?|targets?|nerves?|needles?)\b", re.I)
 
 
 def is_dorsal_ramus(m: Mention) -> bool:
@@ -239,7 +243,7 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
         evidence[fam].append(m)
     performed_cues = view.by_label("PERFORMED_CUE", performed=True)
     candidates = {f: sc for f, sc in scores.items() if strong[f]}
-    if not candidates or not (performed_cues or headline):
+    if not candidates or not (performed_cues or headline or _DOSED.search(view.text)):
         planned = [m for m in view.by_label("PROC_") if not m.performed]
         reason = (
             "procedures are only mentioned as past, planned or negated"

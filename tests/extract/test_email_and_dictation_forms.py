@@ -121,3 +121,25 @@ def test_levels_found_before_a_sentence_that_says_what_was_done_there_are_the_te
     result = analyzer.analyze(text)
     assert [(lv.joint, lv.side) for lv in result.levels] == [("L3-L4", "right"), ("L4-L5", "right")]
     assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"]
+
+
+def test_a_two_line_note_with_a_dose_per_joint_records_a_performed_injection(analyzer) -> None:
+    text = ("3/3/26 Mr T, 70, Medicare. LBP 2 yr. Pre 7/10.\n"
+            "1st diagnostic zygapophyseal jt inj: Lt L3/4 + Lt L4/5, image intensifier. Bupivacaine 0.5% 0.5ml/jt. "
+            "Post 2/10.\n")
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "facet_joint_injection", result.procedure.reason
+    assert lines(result) == [("64493", ["LT", "KX"]), ("64494", ["LT", "KX"])]
+
+
+def test_without_a_dose_or_a_verb_the_procedure_stays_unconfirmed(analyzer) -> None:
+    text = "3/3/26 Mr T, 70, Medicare. LBP 2 yr.\n1st diagnostic zygapophyseal jt inj: Lt L3/4, image intensifier.\n"
+    assert analyzer.analyze(text).procedure.family == "no_procedure"
+
+
+def test_both_sides_and_one_side_only_written_for_the_same_joints_is_reviewed(analyzer) -> None:
+    text = ("BILAT C4/5, C5/6 facet block (therap.) - image intensifier: Rt C4, C5, C6 med br, 0.5ml/site bupivacaine "
+            "with triamcinolone 40mg. Uneventful.\n")
+    result = analyzer.analyze(text)
+    assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"]
+    assert "right only" in result.review.reasons[0].detail
