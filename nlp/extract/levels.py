@@ -1465,6 +1465,12 @@ _TITLE_END_INLINE = re.compile(
 _LINE_HEAD = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*|\[[ xX]?\]\s*)?$")
 
 
+# A per-site record ("Site 2: Nerve: C3 medial branch  Side: Right  Volume: 0.5 mL") says what was done at one
+# site: its Nerve / Side / Level fields are the technique, not a procedure line.
+_SITE_RECORD = re.compile(
+    r"[ \t]*(?:[-*][ \t]*)?(?:site|injection|needle|target)[ \t]*(?:#|no\.?)?[ \t]*\d{1,2}[ \t]*[:.)-]")
+
+
 def _statement_start(text: str, pos: int) -> bool:
     return bool(_STATEMENT_START.search(text, max(0, pos - 8), pos))
 
@@ -1487,7 +1493,7 @@ def _title_spans(view: NoteView) -> tuple[list[tuple[int, int]], frozenset[int]]
     low = ascii_lower(text)
     for pattern, is_exam in ((lex.title_header, False), (lex.title_exam_header, True)):
         for m in pattern.finditer(low):
-            if not _statement_start(text, m.start()):
+            if not _statement_start(text, m.start()) or _SITE_RECORD.match(low, low.rfind("\n", 0, m.start()) + 1):
                 continue
             body = m.end() + len(text[m.end() : m.end() + 40]) - len(text[m.end() : m.end() + 40].lstrip())
             end = min(len(text), m.end() + lex.lex.title_max_chars)

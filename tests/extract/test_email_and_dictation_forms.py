@@ -143,3 +143,16 @@ def test_both_sides_and_one_side_only_written_for_the_same_joints_is_reviewed(an
     result = analyzer.analyze(text)
     assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"]
     assert "right only" in result.review.reasons[0].detail
+
+
+def test_per_site_records_are_the_technique_not_a_procedure_line(analyzer) -> None:
+    text = ("PROCEDURE: Bilateral third occipital nerve, C3, C4 and C5 medial branch blocks under fluoroscopy.\n"
+            "Time-out done. The third occipital nerve was blocked on each side under fluoroscopy; the other sites "
+            "as below, 0.5 mL bupivacaine at each.\n\n"
+            "Site 1: Nerve: C3 medial branch. Side: Right. Volume: 0.5 mL\n"
+            "Site 2: Nerve: C4 medial branch. Side: Right. Volume: 0.5 mL\n"
+            "Site 3: Nerve: C3 medial branch. Side: Left. Volume: 0.5 mL\n"
+            "Site 4: Nerve: C4 medial branch. Side: Left. Volume: 0.5 mL\n")
+    result = analyzer.analyze(text)
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("C2-C3", "bilateral"), ("C3-C4", "bilateral")]
+    assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"], "the procedure line names C4-C5 too"
