@@ -72,6 +72,30 @@ def test_section_and_context_rules_are_medspacy_format():
     assert json.dumps(context)  # serialisable as shipped
 
 
+def test_each_context_trigger_is_one_rule():
+    """ConText keeps one of two modifiers on the same words (prune_on_modifier_overlap), so a trigger written as a
+    FORWARD and a BACKWARD rule silently loses one direction: one BIDIRECTIONAL rule says both."""
+    literals = [r["literal"].lower() for r in read_json(CONTEXT_RULES)["context_rules"]]
+    assert sorted(x for x in set(literals) if literals.count(x) > 1) == []
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("RFA pending insurance review.", "hypothetical"),
+    ("Proceed with RFA once authorized.", "hypothetical"),
+    ("rtc 2 wk, then rfa if concordant.", "hypothetical"),
+    ("Lumbar RFA prior to consideration of surgery.", None),  # the trigger speaks of what follows it
+    ("A prior to consideration of radiofrequency ablation.", "hypothetical"),
+    ("Fluoroscopy was not used.", "negated"),
+    ("Not used: fluoroscopy.", "negated"),
+    ("The MBB was done previously.", "historical"),
+    ("Previously, an MBB was done.", "historical"),
+])
+def test_context_triggers_reach_the_way_they_are_written(view_of, text, status):
+    mention = next(m for m in view_of(text).mentions if m.label.startswith(("PROC_", "IMG_")))
+    found = {"negated": mention.negated, "historical": mention.historical, "hypothetical": mention.hypothetical}
+    assert [k for k, v in found.items() if v] == ([status] if status else [])
+
+
 def test_pipeline_records_table_checksums(pipeline):
     tables = pipeline.meta["facetcoder"]["tables"]
     assert set(tables) == {SECTION_RULES, CONTEXT_RULES, TARGET_RULES}
