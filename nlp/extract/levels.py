@@ -1677,6 +1677,9 @@ def _decide(title: dict[str, _Acc], technique: dict[str, _Acc], body: dict[str, 
                 # what was done wins, and they differ
                 acc.sides, acc.side_spans = set(da.sides), set(da.side_spans)
                 sides_differ = True
+            elif da is not None and da.side() in ONE_SIDE and acc.side() == "bilateral" \
+                    and technique_sides <= {da.side()}:
+                sides_differ = True  # the technique did one side, another statement names the other: a person decides
             done.append(acc.copy())
             if ta is not None:
                 acc.joint, acc.source, acc.rule_ids = joint, ta.source, ta.rule_ids

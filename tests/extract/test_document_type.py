@@ -29,6 +29,10 @@ NOT_PERFORMED = {
     "aborted": "Left C6-C7 facet injection. Patient positioned prone, fluoroscopy used to count levels; "
                "procedure aborted prior to injection because of a vasovagal episode.",
     "shorthand": "Pre-proc visit, no inj/proc done today. Planned bilat L4-L5 facet jt inj under fluoro 5/1.",
+    "consult_table": "Note type | New patient consultation (no procedure today)\nPrior | right T2-T3 facet injections "
+                     "05/2023, 50% relief\nPlan | schedule right T2-T3 medial branch blocks under CT guidance",
+    "none_today": "Field | Value\nPrior interventions (outside records reviewed) | 1) right \"upper thoracic facet "
+                  "injections T1/2 and T2/3\" 05/2023, about 50% relief.\nProcedures performed today | None",
 }
 
 
