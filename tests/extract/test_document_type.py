@@ -80,6 +80,9 @@ def test_nothing_done_wording_beside_injection_steps_routes_to_review(analyzer) 
     # "nothing done" about the levels a survey passed over, and a cancelled guidance charge
     "Scout views from L2 to S1 to count, nothing done at L2-L3 or L3-L4, survey only.",
     "77003  FLUORO GUIDANCE SPINE INJ     0    CANCELLED - bundled into the facet code",
+    # words that only look like a "nothing today" statement
+    "Levels above marked on screen only, not for treatment today.",
+    "Post-block pain score deferred to the recovery nurse.",
 ])
 def test_nothing_done_about_another_site_does_not_cancel_the_facet_procedure(analyzer, aside) -> None:
     result = analyzer.analyze(PERFORMED + aside + "\n")
