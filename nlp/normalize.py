@@ -63,6 +63,24 @@ _HL7_ESCAPE = re.compile(r"\\\.br\\|\\T\\")
 _HL7_AS = {"\\.br\\": "    \n", "\\T\\": " & "}
 # A segment's trailing empty fields and result status ("|||||||F"); a word cut between two segments is joined.
 _HL7_SUFFIX = re.compile(r"[ \t]*\|{2,}[A-Z]?[ \t]*$", re.M)
+# A note written as a two-column "Field | Value" table: each row is a "Field: value" line (same length).
+_FIELD_ROW = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9 /&()'.,#-]{0,40}?)[ \t]+\|[ \t]+(?=\S)(?=[^|\n]*$)", re.M)
+FIELD_ROWS_MIN = 4
+
+
+def _field_value_rows(text: str) -> str:
+    rows = list(_FIELD_ROW.finditer(text))
+    if len(rows) < FIELD_ROWS_MIN:
+        return text
+    out, pos = [], 0
+    for m in rows:
+        bar = text.index("|", m.end(1))  # "Consent | Signed" -> "Consent:  Signed"
+        out.append(text[pos : m.end(1)] + ":" + text[m.end(1) + 1 : bar] + " ")
+        pos = bar + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 # A question-and-answer form's prompt is a field label: a short line-opening prompt that ends in "?" with its
 # answer on the next line or after a run of spaces ("Guidance?" / "Ultrasound.", "Date of service?   08/21/2025").
 _PROMPT = re.compile(r"^([ \t]*[A-Z][A-Za-z/&()'-]*(?:[ \t][A-Za-z/&()'-]+){0,3})\?(?=[ \t]*\n[ \t]*\S|[ \t]{2,}\S)",
@@ -305,10 +323,11 @@ def next_word_fits(line: str, next_line: str, width: int) -> bool:
 
 def normalize(text: str) -> NormalizedText:
     """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
-    if _NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text):
+    if _NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text) or " | " in text:
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
         one = _PROMPT.sub(lambda m: m.group(1) + ":", one)  # "Guidance?" / "Fluoro used?" -> a field label
         one = _HL7_ESCAPE.sub(lambda m: _HL7_AS[m.group()], one)
+        one = _field_value_rows(one)
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
         canonical, kept3 = _dehyphenate(canonical)
@@ -362,11 +381,13 @@ def _expand(text: str, hits: list[tuple[int, int, str, bool]]) -> tuple[str, lis
     return "".join(pieces), where
 
 
-# Text the author took back, as written: struck through ("~~L5-S1~~ L4-L5", "~~[X]~~ [ ]"), or retracted in
+# Text the author took back, as written: struck through ("~~L5-S1~~ L4-L5", "~~[X]~~ [ ]"), an editor's note
+# that it was removed ("[L4/5 template text removed]"), or retracted in
 # dictation ("C5-C6, no, scratch that, C6-C7", "the right side, actually both sides", "on the R, sorry, L side").
 # Only a short clause that names a level or a side, replaced right after the cue by another level or side, is
 # taken as retracted, from its first level or side word to the cue; everything else stays as written.
-_STRUCK = re.compile(r"~~[^~\n]{1,80}~~[ \t]?")
+_STRUCK = re.compile(r"~~[^~\n]{1,80}~~[ \t]?"
+                     r"|[ \t]?\[[^\]\n]{0,60}\b(?:removed|deleted|struck(?:\s+out)?|crossed\s+out)\]", re.I)
 _RETRACT_CUE = re.compile(
     r",[ \t]*(?:(?:uh|um|er|ah)[ \t]*,[ \t]*)?(?:(?:no|nope)[ \t]*,[ \t]*)?(?:scratch[ \t]+that|strike[ \t]+that|sorry|correction|i[ \t]+mean"
     r"|make[ \t]+that|actually|rather)\b[ \t]*[,:;-]?[ \t]*"
@@ -420,7 +441,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _retracted(text: str) -> list[tuple[int, int]]:
     """Spans of struck-through and retracted words (see `_STRUCK`, `_RETRACT_CUE`), in order."""
-    spans = [m.span() for m in _STRUCK.finditer(text)] if "~~" in text else []
+    spans = [m.span() for m in _STRUCK.finditer(text)] if "~~" in text or "[" in text else []
     for cue in _RETRACT_CUE.finditer(text):
         lo = max(cue.start() - RETRACTED_MAX_CHARS, 0)
         start = max((m.end() for m in _CLAUSE_START.finditer(text, lo, cue.start())), default=lo)

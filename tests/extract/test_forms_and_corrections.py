@@ -43,6 +43,7 @@ def levels(result) -> list[tuple[str, str]]:
         ("Levels L2-3, L3-4, L4-5, no, scratch that, L3-4, L4-5, L5-S1", "Levels L3-4, L4-5, L5-S1"),
         ("Ropivacaine ~~1.0~~ 1.5 mL per joint", "Ropivacaine 1.5 mL per joint"),
         ("~~L5-S1~~ L4-L5 (corrected)", "L4-L5 (corrected)"),
+        ("Needles removed intact. [L4/5 template text removed]\nEBL: none", "Needles removed intact.\nEBL: none"),
     ],
 )
 def test_struck_and_retracted_words_are_not_read(text: str, expected: str) -> None:
@@ -162,3 +163,18 @@ def test_a_question_form_answered_no_negates_its_item(analyzer) -> None:
     assert result.imaging.modality == "ultrasound", result.imaging.reason
     assert result.review.status == "auto", [r.id for r in result.review.reasons]
     assert [c.cpt for c in result.claim_lines] == ["0213T"]
+
+
+FIELD_TABLE = ("Field | Value\n------ | ------\nNote type | Procedure note\nPayer | Medicare\n"
+               "Procedure | Right L4-L5 facet joint injection, diagnostic\n"
+               "Consent | Signed for right L3-L4 and L4-L5 facet injections; L4-L5 only today per the physician\n"
+               "Technique | Time-out. Under fluoroscopy a 22-gauge needle was advanced into the right L4-L5 joint and "
+               "0.5 mL bupivacaine injected.\n")
+
+
+def test_a_field_value_table_reads_as_field_lines(analyzer) -> None:
+    norm = normalize(FIELD_TABLE)
+    assert "\nConsent: Signed for right L3-L4" in norm.text and "\nTechnique: Time-out." in norm.text
+    assert normalize("| L4-5 | Left | 1 mL |\n| L5-S1 | Left | 1 mL |").text.count("|") == 8  # a real table stays
+    result = analyzer.analyze(FIELD_TABLE)
+    assert [(lv.joint, lv.side) for lv in result.levels] == [("L4-L5", "right")], "the consent row is not today"
