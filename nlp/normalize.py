@@ -16,7 +16,6 @@ extractor reads one vocabulary; an expansion's characters map back to the short 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -330,9 +329,12 @@ def normalize(text: str) -> NormalizedText:
         one = _field_value_rows(one)
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
-        canonical, kept3 = _dehyphenate(canonical)
+        origin: list[int] | None = [kept[i] for i in kept2]
+        joined = _dehyphenate(canonical)
+        if joined is not None:
+            canonical, kept3 = joined
+            origin = [origin[i] for i in kept3]
         canonical = _unwrap(canonical)
-        origin: list[int] | None = [kept[kept2[i]] for i in kept3]
     else:
         canonical, origin = text, None
     retracted = _merged(_retracted(canonical) + _quote_marks(canonical) + _hl7_segments(canonical))
@@ -406,11 +408,15 @@ _QUOTED_LINE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
 
 def _quote_marks(text: str) -> list[tuple[int, int]]:
     """The quote marks of quoted e-mail lines, so the quoted note reads as written (headers, sentences)."""
-    if ">" not in text:
+    found = list(_QUOTED_LINE.finditer(text)) if ">" in text else []
+    if len(found) < 2:
         return []
-    breaks = [i for i, c in enumerate(text) if c == "\n"]
-    marks = [(bisect_right(breaks, m.start()), m.span()) for m in _QUOTED_LINE.finditer(text)]
-    lines = {line for line, _ in marks}
+    marks, line, pos = [], 0, 0
+    for m in found:  # line numbers counted once, left to right
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        marks.append((line, m.span()))
+    lines = {n for n, _ in marks}
     return [span for line, span in marks if line - 1 in lines or line + 1 in lines]
 
 
@@ -464,14 +470,14 @@ def _retracted(text: str) -> list[tuple[int, int]]:
 _BROKEN_WORD = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z]{2,})")
 
 
-def _dehyphenate(text: str) -> tuple[str, list[int]]:
+def _dehyphenate(text: str) -> tuple[str, list[int]] | None:
     """Words split by a hyphen at a line end written whole, when the whole word is one the lexicons know
     and the halves are not (so "post-" / "procedure" and "medial-" / "branch" keep their hyphen)."""
     known = _known_words()
     spans = [(m.end(1), m.start(2)) for m in _BROKEN_WORD.finditer(text)
              if (m.group(1) + m.group(2)).lower() in known
              and not (m.group(1).lower() in known and m.group(2).lower() in known)]
-    return _delete_spans(text, spans)
+    return _delete_spans(text, spans) if spans else None
 
 
 @lru_cache(maxsize=1)

@@ -587,7 +587,8 @@ def _labels_form_row(text: str, pos: int) -> bool:
     C5 MB [X]"); the box after it belongs to the option next to it."""
     lo = text.rfind("\n", 0, pos) + 1
     hi = text.find("\n", pos)
-    return not text[lo:pos].strip(" \t-*\u2022") and len(_FORM_BOX.findall(text, lo, len(text) if hi < 0 else hi)) >= 2
+    return (pos - lo <= ROW_LABEL_INDENT and not text[lo:pos].strip(" \t-*\u2022")
+            and len(_FORM_BOX.findall(text, lo, len(text) if hi < 0 else hi)) >= 2)
 
 
 def combine_sides(sides: Iterable[str]) -> Side:
@@ -666,6 +667,7 @@ def _chain_for(text: str, offset: int, p: SidePhrase, chains: list[list[int]], i
 _CLOSES = re.compile(r"[ \t]*[,;.)]")
 
 
+ROW_LABEL_INDENT = 12  # a row's label stands at most this far into its line
 _FORM_BOX = re.compile(r"\[[ \t]*[xX\u2713\u2714*]?[ \t]*\]|[\u2610\u2611\u2612]")
 
 
@@ -675,7 +677,8 @@ def _table_row(text: str, offset: int, p: SidePhrase, items: Sequence[_Item]) ->
     lo = text.rfind("\n", 0, p.start - offset) + 1
     hi = text.find("\n", p.end - offset)
     hi = len(text) if hi < 0 else hi
-    row_label = not text[lo : p.start - offset].strip(" \t-*\u2022") and bool(_FORM_BOX.search(text, lo, hi))
+    row_label = (p.start - offset - lo <= ROW_LABEL_INDENT and not text[lo : p.start - offset].strip(" \t-*\u2022")
+                 and bool(_FORM_BOX.search(text, lo, hi)))
     if text.count("|", lo, hi) < 2 and not row_label:
         return None
     row = [i for i, item in enumerate(items) if lo <= item.start - offset < hi]
@@ -1247,7 +1250,8 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     unsided: list[tuple[int, int]] = []
     sided = False
     title_line = index == 0 and ctx.title_facet
-    technique = carried is not None or _says_done(sentence) or _done_next(view, sentence, index, section)
+    technique = (carried is not None or _says_done(sentence)
+                 or (bool(items) and _done_next(view, sentence, index, section)))
     if technique:
         g.technique_sides.update(p.side for p in phrases)
     adds = bool(lex.addendum_additive.search(sentence.text))

@@ -174,7 +174,11 @@ def unticked_row(text: str, start: int, end: int) -> bool:
     """A grid row whose label (at the start of its line, `start:end`) is followed only by empty boxes: the
     option was not done ("L1-2    [ ]    [ ]" under the columns R and L)."""
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip(" \t-*\u2022") and bool(_EMPTY_BOXES_AFTER.match(text, end))
+    return (start - line_start <= ROW_LABEL_INDENT and not text[line_start:start].strip(" \t-*\u2022")
+            and bool(_EMPTY_BOXES_AFTER.match(text, end)))
+
+
+ROW_LABEL_INDENT = 12  # a grid row's label stands at most this far into its line
 
 
 _LINE_ENDS_WITH_BOX = re.compile(
@@ -190,12 +194,23 @@ _FIELD_STOP = re.compile(r"\s[-\u2013\u2014]\s|[\"\u201c;]|[A-Za-z)][ \t]*:(?!\d
 CIRCLED_WORDS = 2  # space-separated options: the mark follows its option's words (at most this many)
 
 
+@lru_cache(maxsize=8)
+def _box_lines(text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Starts of the lines with a "(circled)" mark and of the lines that end with a box, found in one pass (box_state
+    is asked about every mention: it must not rescan a long line each time)."""
+    def start_of(pos: int) -> int:
+        return text.rfind("\n", 0, pos) + 1
+    circled = frozenset(start_of(m.start()) for m in _CIRCLED.finditer(text)) if "(" in text else frozenset()
+    boxed = frozenset(start_of(m.start()) for m in _LINE_ENDS_WITH_BOX.finditer(text))
+    return circled, boxed
+
+
 def _circled(text: str, pos: int, line_start: int) -> bool | None:
     """In a field with a "(circled)" mark, whether the option at `pos` is the one marked; None elsewhere."""
+    if line_start not in _box_lines(text)[0]:
+        return None
     line_end = text.find("\n", pos)
     line_end = len(text) if line_end < 0 else line_end
-    if _CIRCLED.search(text, line_start, line_end) is None:
-        return None
     lo = max((m.end() for rx in (_FIELD_LABEL_END, _FIELD_STOP) for m in rx.finditer(text, line_start, pos)),
              default=line_start)
     stop = _FIELD_STOP.search(text, pos, line_end)
@@ -218,6 +233,8 @@ def _circled(text: str, pos: int, line_start: int) -> bool | None:
 
 def _trailing_box(text: str, pos: int, line_start: int) -> bool | None:
     """On a line of boxes after their labels, the state of the first box after `pos`; None on other lines."""
+    if line_start not in _box_lines(text)[1]:
+        return None
     line_end = text.find("\n", pos)
     line_end = len(text) if line_end < 0 else line_end
     first = _BOX.search(text, line_start, line_end)
