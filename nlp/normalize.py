@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from nlp.extract.cues import alternation
 from nlp.schema import Evidence
 from nlp.validation import Regex
 
@@ -50,7 +51,7 @@ _WRAP_NEXT = re.compile(r"(?![a-z][a-z /()-]{0,30}:)[a-z]")
 _PUNCT = r"[^\w\s|]|_"  # a pipe is kept: it separates table cells
 PUNCT_RUN_KEPT = 12
 _NEEDS_WORK = re.compile("[" + re.escape(_INVISIBLE + _SPACES) + "\u2010-\u2015\u2212\u2018-\u201e\u2032\u2033"
-                         "\u2028\u2029\x85\r]|  | \n| $|\?\n|[A-Za-z0-9,)\\]-]\n[a-z]"
+                         "\u2028\u2029\x85\r]|  | \n| $|\\?\n|[A-Za-z0-9,)\\]-]\n[a-z]"
                          + rf"|(?:{_PUNCT}){{{PUNCT_RUN_KEPT + 1}}}")
 # After the one-for-one pass, deleted: invisible characters; then CR before LF, blanks at line end and
 # every space but the first of a run, and the tail of a punctuation run.
@@ -133,11 +134,20 @@ class Spelling(BaseModel):
     real_word_errors: list[str]  # English words corrected anyway (checked by tests/nlp/test_normalize.py)
 
 
+class Retraction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cues: list[Regex]  # what a dictating author says to take the last words back
+    fillers: list[Regex]  # hesitation words that may come before the cue
+    removed_words: list[Regex]  # an editor's bracketed note that text was taken out
+
+
 class ShorthandLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[ShorthandRule]
     spelling: Spelling
+    retraction: Retraction
 
 
 MIN_CORRECTED = 6
@@ -387,13 +397,21 @@ def _expand(text: str, hits: list[tuple[int, int, str, bool]]) -> tuple[str, lis
 # that it was removed ("[L4/5 template text removed]"), or retracted in
 # dictation ("C5-C6, no, scratch that, C6-C7", "the right side, actually both sides", "on the R, sorry, L side").
 # Only a short clause that names a level or a side, replaced right after the cue by another level or side, is
-# taken as retracted, from its first level or side word to the cue; everything else stays as written.
-_STRUCK = re.compile(r"~~[^~\n]{1,80}~~[ \t]?"
-                     r"|[ \t]?\[[^\]\n]{0,60}\b(?:removed|deleted|struck(?:\s+out)?|crossed\s+out)\]", re.I)
-_RETRACT_CUE = re.compile(
-    r",[ \t]*(?:(?:uh|um|er|ah)[ \t]*,[ \t]*)?(?:(?:no|nope)[ \t]*,[ \t]*)?(?:scratch[ \t]+that|strike[ \t]+that|sorry|correction|i[ \t]+mean"
-    r"|make[ \t]+that|actually|rather)\b[ \t]*[,:;-]?[ \t]*"
-    r"|,[ \t]*(?:no|nope)[ \t]*,[ \t]*", re.I)
+# taken as retracted, from its first level or side word to the cue; everything else stays as written. The cue and
+# editor's-note words are in `lexicons/shorthand.yaml` (`retraction`).
+
+
+@lru_cache(maxsize=1)
+def _retraction_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Struck-through text and editor's notes; dictated retraction cues (`retraction` in the shorthand table)."""
+    r = _lexicon().retraction
+    struck = re.compile(r"~~[^~\n]{1,80}~~[ \t]?|[ \t]?\[[^\]\n]{0,60}\b" + alternation(r.removed_words) + r"\]", re.I)
+    cue = re.compile(
+        r",[ \t]*(?:" + alternation(r.fillers) + r"[ \t]*,[ \t]*)?(?:(?:no|nope)[ \t]*,[ \t]*)?"
+        + alternation(r.cues) + r"\b[ \t]*[,:;-]?[ \t]*|,[ \t]*(?:no|nope)[ \t]*,[ \t]*", re.I)
+    return struck, cue
+
+
 _TAKEN_BACK = re.compile(
     r"\b[CTLS][ \t]?\d|\b(?:right|left|bilat\w*|both[ \t]+sides)\b|(?<![\w/])(?-i:R|L|Rt|Lt)(?![\w/])", re.I)
 _CLAUSE_START = re.compile(r"[,.;:(\n*]")
@@ -446,9 +464,10 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _retracted(text: str) -> list[tuple[int, int]]:
-    """Spans of struck-through and retracted words (see `_STRUCK`, `_RETRACT_CUE`), in order."""
-    spans = [m.span() for m in _STRUCK.finditer(text)] if "~~" in text or "[" in text else []
-    for cue in _RETRACT_CUE.finditer(text):
+    """Spans of struck-through and retracted words (see `_retraction_patterns`), in order."""
+    struck, cues = _retraction_patterns()
+    spans = [m.span() for m in struck.finditer(text)] if "~~" in text or "[" in text else []
+    for cue in cues.finditer(text):
         lo = max(cue.start() - RETRACTED_MAX_CHARS, 0)
         start = max((m.end() for m in _CLAUSE_START.finditer(text, lo, cue.start())), default=lo)
         while start < cue.start() and text[start] in " \t":

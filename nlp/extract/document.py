@@ -26,6 +26,7 @@ class DocumentCues(StrictModel):
     quoting_title: list[Regex]
     title: list[Regex]
     title_line: Regex
+    facet_names: list[Regex]
     done_status: Regex
     banner: list[Regex]
     other_targets: list[Regex]
@@ -37,6 +38,7 @@ _QUOTING_TITLE = re.compile(alternation(CUES.quoting_title), re.I)
 _TITLE = re.compile(alternation(CUES.quoting_title + CUES.title), re.I)
 _TITLE_LINE = re.compile(CUES.title_line, re.I | re.M)
 _DONE_STATUS = re.compile(CUES.done_status, re.I)
+FACET_NAMED = re.compile(alternation(CUES.facet_names), re.I)
 TITLE_LINES = 2
 
 
@@ -77,9 +79,6 @@ def _title_spans(text: str) -> list[tuple[int, int]]:
 
 # A statement that only the facet procedure was not done ("decision on lumbar facet MBBs deferred"), in a
 # document that records another procedure as done, is about the facet procedure, not the visit.
-_FACET_WORDS = re.compile(r"\b(?:mbbs?|medial branch|facets?|fji)\b", re.I)
-
-
 def _other_procedure_done(view: NoteView) -> bool:
     return any((fam := family_of(m.label)) is not None and fam not in FACET_FAMILIES and not m.label.endswith("_WEAK")
                for m in view.by_label("PROC_", performed=True))
@@ -92,7 +91,7 @@ def not_performed_document(view: NoteView) -> NotPerformed | None:
     text = view.text
     for said in _NOTHING_TODAY.finditer(text):
         sentence = _sentence_around(text, said.start(), said.end())
-        if _OTHER_TARGET.search(sentence) or (_FACET_WORDS.search(said.group()) and _other_procedure_done(view)):
+        if _OTHER_TARGET.search(sentence) or (FACET_NAMED.search(said.group()) and _other_procedure_done(view)):
             continue
         return NotPerformed(f"the document says no injection was performed today ({said.group().strip()!r})",
                             [view.evidence(said.start(), said.end())])

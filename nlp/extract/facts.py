@@ -7,11 +7,11 @@ from nlp.extract.care import extract_conservative_care
 from nlp.extract.diagnoses import extract_diagnoses, extract_written_codes
 from nlp.extract.document import document_doubts, not_performed_document
 from nlp.extract.duration import extract_pain_duration
+from nlp.extract.families import FACET_FAMILIES
 from nlp.extract.imaging import imaging_doubts, imaging_of
 from nlp.extract.intent import extract_intent, intent_doubts
 from nlp.extract.levels import extract_levels_and_doubts
 from nlp.extract.pain import extract_pain_scores, pain_doubts
-from nlp.extract.families import FACET_FAMILIES
 from nlp.extract.procedure import procedure_doubts, procedure_of
 from nlp.extract.radiculopathy import extract_radiculopathy
 from nlp.extract.view import NoteView

@@ -43,7 +43,9 @@ from nlp.extract.view import (
     Sentence,
     box_state,
     header_categories,
+    labels_box_row,
     option_list_spans,
+    quoted_message_start,
     unticked_row,
 )
 from nlp.resources import read_yaml
@@ -141,6 +143,7 @@ class LevelLexicon(_Strict):
     untreated_level_prefix: Regex
     title_headers: list[LowerRegex]
     title_exam_headers: list[LowerRegex]
+    site_record: LowerRegex
     title_max_chars: int
     addendum_word: LowerRegex
     addendum_restates: list[Regex]
@@ -193,6 +196,7 @@ class _Compiled:
     untreated_before: re.Pattern[str]
     title_header: re.Pattern[str]
     title_exam_header: re.Pattern[str]
+    site_record: re.Pattern[str]
     addendum: re.Pattern[str]
     addendum_restates: re.Pattern[str]
     addendum_corrects: re.Pattern[str]
@@ -248,6 +252,7 @@ def _lexicon() -> _Compiled:
         # matched against the lower-cased note: case-sensitive scans of a 200 KB text are ~4x faster
         title_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_headers) + ")"),
         title_exam_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_exam_headers) + ")"),
+        site_record=re.compile(lex.site_record),
         addendum=re.compile(rf"(?<![a-z])(?:{lex.addendum_word})(?![a-z])(?=\s*(?:[:(=\-\u2013]|\d|by\b))"),
         addendum_restates=_words_re(lex.addendum_restates),
         addendum_corrects=_words_re(lex.addendum_corrects),
@@ -578,17 +583,10 @@ def parse_side_phrases(text: str, offset: int = 0) -> list[SidePhrase]:
         if not out or p.start >= out[-1].end:
             out.append(p)
     neg = lex.negated_side
-    return [p for p in out if (not unchecked(text, p.start - offset) or _labels_form_row(text, p.start - offset))
+    # a side word that labels a row of two or more ticked options ("LEFT  C4 MB [ ]  C5 MB [X]") is not the first
+    # option's: the box after it belongs to the option next to it
+    return [p for p in out if (not unchecked(text, p.start - offset) or labels_box_row(text, p.start - offset, 2))
             and not neg.search(text, max(0, p.start - offset - 24), p.start - offset)]
-
-
-def _labels_form_row(text: str, pos: int) -> bool:
-    """The word at `pos` starts a line of two or more ticked options: it labels the row ("LEFT  C4 MB [ ]
-    C5 MB [X]"); the box after it belongs to the option next to it."""
-    lo = text.rfind("\n", 0, pos) + 1
-    hi = text.find("\n", pos)
-    return (pos - lo <= ROW_LABEL_INDENT and not text[lo:pos].strip(" \t-*\u2022")
-            and len(_FORM_BOX.findall(text, lo, len(text) if hi < 0 else hi)) >= 2)
 
 
 def combine_sides(sides: Iterable[str]) -> Side:
@@ -667,19 +665,13 @@ def _chain_for(text: str, offset: int, p: SidePhrase, chains: list[list[int]], i
 _CLOSES = re.compile(r"[ \t]*[,;.)]")
 
 
-ROW_LABEL_INDENT = 12  # a row's label stands at most this far into its line
-_FORM_BOX = re.compile(r"\[[ \t]*[xX\u2713\u2714*]?[ \t]*\]|[\u2610\u2611\u2612]")
-
-
 def _table_row(text: str, offset: int, p: SidePhrase, items: Sequence[_Item]) -> list[int] | None:
     """In a pipe-table row ("| L4-L5 | Left | 1 mL |") a side cell belongs to the levels of its own row; so does
     the side that labels a row of ticked options ("LEFT   C4 MB [ ]   C5 MB [X]   C6 MB [X]")."""
     lo = text.rfind("\n", 0, p.start - offset) + 1
     hi = text.find("\n", p.end - offset)
     hi = len(text) if hi < 0 else hi
-    row_label = (p.start - offset - lo <= ROW_LABEL_INDENT and not text[lo : p.start - offset].strip(" \t-*\u2022")
-                 and bool(_FORM_BOX.search(text, lo, hi)))
-    if text.count("|", lo, hi) < 2 and not row_label:
+    if text.count("|", lo, hi) < 2 and not labels_box_row(text, p.start - offset, 1):
         return None
     row = [i for i, item in enumerate(items) if lo <= item.start - offset < hi]
     return row or None
@@ -902,8 +894,9 @@ def _done_next(view: NoteView, sentence: Sentence, index: int, section: str | No
     if section not in PROCEDURE_SECTIONS or index + 1 >= len(view.sentences):
         return False
     nxt = view.sentences[index + 1]
-    return (nxt.section == sentence.section and _says_done(nxt) and not parse_level_mentions(nxt.text)
-            and not parse_nerve_mentions(nxt.text))
+    return (nxt.section == sentence.section and _says_done(nxt) and (
+        not _lexicon().worth_parsing.search(nxt.text)
+        or not (parse_level_mentions(nxt.text) or parse_nerve_mentions(nxt.text))))
 
 
 def _says_done(sentence: Sentence) -> bool:
@@ -1469,12 +1462,6 @@ _TITLE_END_INLINE = re.compile(
 _LINE_HEAD = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|\d{1,2}[.)]\s*|\[[ xX]?\]\s*)?$")
 
 
-# A per-site record ("Site 2: Nerve: C3 medial branch  Side: Right  Volume: 0.5 mL") says what was done at one
-# site: its Nerve / Side / Level fields are the technique, not a procedure line.
-_SITE_RECORD = re.compile(
-    r"[ \t]*(?:[-*][ \t]*)?(?:site|injection|needle|target)[ \t]*(?:#|no\.?)?[ \t]*\d{1,2}[ \t]*[:.)-]")
-
-
 def _statement_start(text: str, pos: int) -> bool:
     return bool(_STATEMENT_START.search(text, max(0, pos - 8), pos))
 
@@ -1497,7 +1484,7 @@ def _title_spans(view: NoteView) -> tuple[list[tuple[int, int]], frozenset[int]]
     low = ascii_lower(text)
     for pattern, is_exam in ((lex.title_header, False), (lex.title_exam_header, True)):
         for m in pattern.finditer(low):
-            if not _statement_start(text, m.start()) or _SITE_RECORD.match(low, low.rfind("\n", 0, m.start()) + 1):
+            if not _statement_start(text, m.start()) or lex.site_record.match(low, low.rfind("\n", 0, m.start()) + 1):
                 continue
             body = m.end() + len(text[m.end() : m.end() + 40]) - len(text[m.end() : m.end() + 40].lstrip())
             end = min(len(text), m.end() + lex.lex.title_max_chars)
@@ -1531,15 +1518,10 @@ def _addendum_start(view: NoteView) -> int | None:
     return None
 
 
-# An e-mail reply written above the message it answers ends where the quoted message's header begins.
-_MESSAGE_HEADER = re.compile(
-    r"^[ \t]*(?:(?:From|Sent|Date)[ \t]*:|-{2,}[ \t]*(?:Original|Forwarded)[ \t]+Message|On\b[^\n]{4,80}\bwrote:)",
-    re.I | re.M)
-
-
 def _addendum_end(view: NoteView, start: int | None) -> int:
-    m = _MESSAGE_HEADER.search(view.text, start) if start is not None else None
-    return m.start() if m else len(view.text)
+    """An e-mail reply written above the message it answers ends where the quoted message's header begins."""
+    end = quoted_message_start(view.text, start) if start is not None else None
+    return len(view.text) if end is None else end
 
 
 def _note_context(view: NoteView) -> _Context:
@@ -1676,14 +1658,10 @@ def _decide(title: dict[str, _Acc], technique: dict[str, _Acc], body: dict[str, 
             acc = ba.copy()
             acc.joint = joint
             if da is not None and da.side() in ONE_SIDE and acc.side() == "bilateral" \
-                    and not ONE_SIDE - {da.side()} <= acc.sides and technique_sides <= {da.side()}:
-                # the technique injected one side and names no other, and only a summary line says both:
-                # what was done wins, and they differ
-                acc.sides, acc.side_spans = set(da.sides), set(da.side_spans)
-                sides_differ = True
-            elif da is not None and da.side() in ONE_SIDE and acc.side() == "bilateral" \
                     and technique_sides <= {da.side()}:
-                sides_differ = True  # the technique did one side, another statement names the other: a person decides
+                sides_differ = True  # the technique did one side and names no other; another statement says both
+                if not ONE_SIDE - {da.side()} <= acc.sides:  # ... only as "bilateral": what was done wins
+                    acc.sides, acc.side_spans = set(da.sides), set(da.side_spans)
             done.append(acc.copy())
             if ta is not None:
                 acc.joint, acc.source, acc.rule_ids = joint, ta.source, ta.rule_ids

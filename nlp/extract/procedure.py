@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from nlp.extract.cues import StrictModel, alternation, load_cues
-from nlp.extract.document import NotPerformed, not_performed_document
+from nlp.extract.document import FACET_NAMED, NotPerformed, not_performed_document
 from nlp.extract.doubts import PROCEDURE_UNCONFIRMED, doubt
 from nlp.extract.families import FACET_FAMILIES, family_of
 from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence, reports_today
@@ -50,6 +50,7 @@ class ProcedureCues(StrictModel):
     si_words: list[Regex]
     injection_words: list[Regex]
     ablation_technique: list[Regex]
+    dosed_injectate: Regex
 
 
 CUES = load_cues("procedure", ProcedureCues)
@@ -62,10 +63,7 @@ _OTHER_JOINT = re.compile(alternation(CUES.other_joints), re.I)
 _SI_WORD = re.compile(alternation(CUES.si_words), re.I)
 _INJECTION_WORD = re.compile(alternation(CUES.injection_words), re.I)
 _ABLATION_TECHNIQUE = re.compile(alternation(CUES.ablation_technique), re.I)
-# A volume given per joint or site says the injection was given, in a note too short for a verb
-# ("Ropivacaine 0.5% 0.5ml/jt", "0.5 mL per site").
-_DOSED = re.compile(r"\d(?:\.\d+)?\s*(?:ml|cc)\s*(?:/|per\s+|at\s+each\s+|into\s+each\s+|each\s+)"
-                    r"(?:jts?|joints?|sites?|levels?|targets?|nerves?|needles?)\b", re.I)
+_DOSED = re.compile(CUES.dosed_injectate, re.I)
 
 
 def is_dorsal_ramus(m: Mention) -> bool:
@@ -143,7 +141,7 @@ def _injected_facets(view: NoteView) -> list[Mention]:
         sentence = view.sentence_at(m.start)
         if sentence is None or not reports_today(list(sentence.mentions)) or _OTHER_JOINT.search(sentence.text):
             continue
-        if any(x.label.startswith("PROC_") and _family(x.label) != "facet_joint_injection" for x in sentence.mentions):
+        if any(x.label.startswith("PROC_") and family_of(x.label) != "facet_joint_injection" for x in sentence.mentions):
             continue  # the sentence names another target; a facet injection phrase read as planned does not count
         out.append(replace(m, label="PROC_FACET_IA"))
     return out
@@ -156,9 +154,6 @@ def _weight(m: Mention, title: _Title) -> float:
     if m.section in PROCEDURE_SECTIONS:
         return base * 1.5
     return base
-
-
-_family = family_of
 
 
 def _as_si(m: Mention) -> Mention:
@@ -202,15 +197,13 @@ def extract_procedure(view: NoteView) -> Procedure:
     return procedure_of(view, not_performed_document(view))
 
 
-_FACET_HEADER_WORDS = re.compile(r"\b(?:MBBs?|medial\s+branch|facets?|FJIs?|z-?joints?|zygapophys\w*)\b", re.I)
-
 
 def _facet_technique_header(view: NoteView, m: Mention) -> bool:
     """The mention is in (or is) the title of a technique section that names a facet procedure ("TECHNIQUE -
     MBB:", "Technique, medial branch blocks:")."""
     for sp in view.sections:
         if sp.category == "technique" and sp.start <= m.start < sp.end:
-            return bool(_FACET_HEADER_WORDS.search(sp.title))
+            return bool(FACET_NAMED.search(sp.title))
     return False
 
 
@@ -219,7 +212,7 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     if document is not None:  # an order, request, query, consent or cancelled case: nothing to code
         return Procedure(family="no_procedure", reason=document.reason, evidence=document.evidence)
     title = _Title(view)
-    performed = [m for m in view.by_label("PROC_", performed=True) if _family(m.label) is not None]
+    performed = [m for m in view.by_label("PROC_", performed=True) if family_of(m.label) is not None]
     performed = [_promote_weak_ia(m, view.sentence_at(m.start)) for m in performed] + _injected_facets(view)
     # The L5 dorsal ramus of a sacroiliac lateral-branch block is an SI target, not a facet nerve.
     si_rami = _si_dorsal_rami(view, performed)
@@ -230,13 +223,14 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     # procedure line names no facet procedure and a technique section of its own describes one (a two-procedure
     # session whose procedure list was flattened from two columns: "1. Bilateral lumbar medial  2. Left SI ...").
     pool = [m for m in performed if title(m)] if headline else performed
-    if headline and not any(_family(m.label) in FACET_FAMILIES for m in pool):
-        pool += [m for m in strong_mentions if _family(m.label) in FACET_FAMILIES and _facet_technique_header(view, m)]
+    if headline and not any(family_of(m.label) in FACET_FAMILIES for m in pool):
+        pool += [m for m in strong_mentions
+                 if family_of(m.label) in FACET_FAMILIES and _facet_technique_header(view, m)]
     scores: dict[ProcedureFamily, float] = defaultdict(float)
     strong: dict[ProcedureFamily, bool] = defaultdict(bool)
     evidence: dict[ProcedureFamily, list[Mention]] = defaultdict(list)
     for m in pool:
-        fam = _family(m.label)
+        fam = family_of(m.label)
         assert fam is not None
         scores[fam] += _weight(m, title) * _PRIORITY.get(fam, 1.0)
         strong[fam] |= not m.label.endswith("_WEAK")
@@ -255,8 +249,8 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     # (named in the procedure line, named twice, or with its technique: lesioning, temperature, stimulation).
     # A single "RFA" elsewhere is usually the plan or the history of a block note; so are two of them when the
     # procedure line names another procedure ("proc: L2-3 MBB" ... "before repeat RFA" ... "then RFA").
-    rfa = [m for m in strong_mentions if _family(m.label) == "radiofrequency_ablation"]
-    other_headline = any(_family(m.label) != "radiofrequency_ablation" for m in headline)
+    rfa = [m for m in strong_mentions if family_of(m.label) == "radiofrequency_ablation"]
+    other_headline = any(family_of(m.label) != "radiofrequency_ablation" for m in headline)
     rfa_documented = (any(title(m) for m in rfa) or (len(rfa) >= 2 and not other_headline)
                       or (bool(rfa) and _ABLATION_TECHNIQUE.search(view.text) is not None))
     if "radiofrequency_ablation" in candidates and not rfa_documented and len(candidates) > 1:
@@ -295,7 +289,6 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     )
 
 
-
 def procedure_doubts(view: NoteView, procedure: Procedure, document: NotPerformed | None) -> list[ReviewReason]:
     """PROCEDURE_UNCONFIRMED: no procedure was read as performed, and the document is no order, query or consent,
     yet it names a facet injection or medial branch block that is neither past, planned nor negated (a charge
@@ -303,7 +296,7 @@ def procedure_doubts(view: NoteView, procedure: Procedure, document: NotPerforme
     if procedure.family != "no_procedure" or document is not None:
         return []
     named = [m for m in view.by_label("PROC_", performed=True)
-             if _family(m.label) in FACET_FAMILIES and not m.label.endswith("_WEAK")]
+             if family_of(m.label) in FACET_FAMILIES and not m.label.endswith("_WEAK")]
     if not named:
         return []
     detail = ", ".join(repr(m.text) for m in named[:3])

@@ -170,15 +170,28 @@ _EMPTY_BOXES_AFTER = re.compile(
     r"(?![^\n]*(?:\[\s*[xX\u2713\u2714*]\s*\]|\(\s*[xX\u2713\u2714*]\s*\)|[\u2611\u2612]))")
 
 
+ROW_LABEL_INDENT = 12  # a row's label stands at most this far into its line
+
+
+def _starts_row(text: str, pos: int) -> tuple[int, int] | None:
+    """The span of the line `pos` opens (only blanks or a bullet before it), or None."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if pos - line_start > ROW_LABEL_INDENT or text[line_start:pos].strip(" \t-*\u2022"):
+        return None
+    line_end = text.find("\n", pos)
+    return line_start, len(text) if line_end < 0 else line_end
+
+
 def unticked_row(text: str, start: int, end: int) -> bool:
     """A grid row whose label (at the start of its line, `start:end`) is followed only by empty boxes: the
     option was not done ("L1-2    [ ]    [ ]" under the columns R and L)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    return (start - line_start <= ROW_LABEL_INDENT and not text[line_start:start].strip(" \t-*\u2022")
-            and bool(_EMPTY_BOXES_AFTER.match(text, end)))
+    return _starts_row(text, start) is not None and bool(_EMPTY_BOXES_AFTER.match(text, end))
 
 
-ROW_LABEL_INDENT = 12  # a grid row's label stands at most this far into its line
+def labels_box_row(text: str, pos: int, boxes: int) -> bool:
+    """The word at `pos` opens a line with at least `boxes` checkboxes: it labels that row of options."""
+    row = _starts_row(text, pos)
+    return row is not None and sum(1 for _ in zip(range(boxes), _BOX.finditer(text, *row))) >= boxes
 
 
 _LINE_ENDS_WITH_BOX = re.compile(
@@ -238,11 +251,8 @@ def _trailing_box(text: str, pos: int, line_start: int) -> bool | None:
     line_end = text.find("\n", pos)
     line_end = len(text) if line_end < 0 else line_end
     first = _BOX.search(text, line_start, line_end)
-    if first is None or first.start() < pos and not text[line_start:first.start()].strip(" \t-*\u2022"):
-        return None
-    labelled = bool(text[line_start:first.start()].strip(" \t-*\u2022"))
-    if not labelled or not _LINE_ENDS_WITH_BOX.search(text, line_start, line_end):
-        return None
+    if first is None or not text[line_start:first.start()].strip(" \t-*\u2022"):
+        return None  # the line opens with a box: boxes govern the words after them
     after = _BOX.search(text, pos, line_end)
     if after is None or _BOX_ENDS.search(text, pos, after.start()):
         return None
@@ -285,6 +295,8 @@ class LayoutCues(StrictModel):
     carried_forward_start: Regex
     carried_forward_end: Regex
     pending_order: Regex
+    order_entry_end: Regex
+    message_header: Regex
     history_header: list[Regex]
     option_list: Regex
     credential: Regex
@@ -298,8 +310,8 @@ _HISTORY_HEADER = re.compile(alternation(_LAYOUT.history_header), re.I | re.M)
 _CARRIED_START = re.compile(_LAYOUT.carried_forward_start, re.I | re.M)
 _CARRIED_END = re.compile(_LAYOUT.carried_forward_end, re.I | re.M)
 _PENDING_ORDER = re.compile(_LAYOUT.pending_order, re.I | re.M)
-_ENTRY_END = re.compile(
-    r"\n(?=[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:order|ord|charge|dx|diagnos\w*)\b|[ \t]*[-=_*]{3,}|[ \t]*\n)", re.I)
+_ENTRY_END = re.compile(_LAYOUT.order_entry_end, re.I)
+_MESSAGE_HEADER = re.compile(_LAYOUT.message_header, re.I | re.M)
 _OPTION_LIST = re.compile(_LAYOUT.option_list, re.I)
 _CREDENTIAL = re.compile(_LAYOUT.credential)
 _CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)
@@ -319,6 +331,12 @@ def _credential(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     after = text[end : len(text) if line_end < 0 else line_end]
     return bool(_CREDENTIAL_BEFORE.search(text[line_start:start]) or _CREDENTIAL_AFTER.match(after))
+
+
+def quoted_message_start(text: str, pos: int) -> int | None:
+    """Where the header of a quoted e-mail message after `pos` begins ("From: ...", "-----Original Message-----")."""
+    m = _MESSAGE_HEADER.search(text, pos)
+    return m.start() if m else None
 
 
 def _pending_orders(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
@@ -353,7 +371,6 @@ def _earlier_note(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
 
     The region runs from the separator line to the end of the text; the sections inside it keep their spans but
     take its category, so a "Procedure:" header of the older note does not describe today's procedure."""
-    sections = _carried_forward(text, _pending_orders(text, sections))
     m = _EARLIER_NOTE.search(text)
     if m is None or not text[: m.start()].strip():
         return sections  # nothing above the separator: there is no "today's note" before it
@@ -491,7 +508,8 @@ def note_view(doc: Doc) -> NoteView:
     inline_spans = [
         SectionSpan(cat, start, body, _inline_end(text, body, end), title) for cat, start, body, end, title in inline
     ]
-    sections = _earlier_note(text, sorted(sections + inline_spans, key=lambda sp: sp.start))
+    sections = sorted(sections + inline_spans, key=lambda sp: sp.start)
+    sections = _earlier_note(text, _carried_forward(text, _pending_orders(text, sections)))
 
     def section_for(offset: int) -> str | None:
         return _section_at(sections, offset)

@@ -157,8 +157,8 @@ def test_a_question_form_prompt_is_a_field_label(text: str, expected: str) -> No
 
 def test_a_question_form_answered_no_negates_its_item(analyzer) -> None:
     text = ("Procedure?\nLeft T7-T8 facet joint injection, diagnostic.\n\nImaging used?\nUltrasound, curvilinear "
-            "probe, in-plane approach.\nFluoro used?\nNo.\n\nTechnique?\nTime-out, prepped, needle into the left T7-T8 joint "
-            "under direct ultrasound view, 0.5 mL bupivacaine injected.\n")
+            "probe, in-plane approach.\nFluoro used?\nNo.\n\nTechnique?\nTime-out, prepped, needle into the left "
+            "T7-T8 joint under direct ultrasound view, 0.5 mL bupivacaine injected.\n")
     result = analyzer.analyze(text)
     assert result.imaging.modality == "ultrasound", result.imaging.reason
     assert result.review.status == "auto", [r.id for r in result.review.reasons]
