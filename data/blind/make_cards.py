@@ -132,6 +132,14 @@ VOICES = {
         "(needle sizes, drug lot numbers, counts)",
         "military clinic note, very terse, with date-time groups ('041530ZDEC25') and acronyms",
     ],
+    "J": [
+        "locum anaesthetist in Australia writing in theatre shorthand ('LA', 'II', 'obs stable'), some NZ/AU drug names",
+        "chiropractic-referral spine clinic PA who copies the referral letter into the note before the procedure",
+        "hospital day-surgery unit whose note mixes the booking form, the anaesthetic chart and the proceduralist's text",
+        "pain physician who dictates into a phone app that inserts 'comma' and 'full stop' literally in places",
+        "resident's note reviewed by two attendings, each adding a dated comment at the end",
+        "medicolegal IME-style summary written by the treating physician the same day, citing the op note inline",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -213,6 +221,14 @@ LAYOUTS = {
         "narrow export wrapped at about 40 columns, with words hyphenated across line breaks",
         "sections between lines of '=' with Title Case headers, one section repeated under another name",
         "run-on text with semicolons instead of full stops and no capital letters at sentence starts",
+    ],
+    "J": [
+        "CSV-like export: one line per field as 'field,value' with quoted values containing commas",
+        "everything in one table row per level with free-text remarks columns",
+        "headers in square brackets ('[PROCEDURE]', '[PLAN]') with terse lines under each",
+        "long note where the procedure appears only in the middle of a narrative day summary",
+        "note with a numbered medication administration record and times, then a short op note",
+        "two short notes for the same patient and day: a pre-procedure nursing note and the physician note",
     ],
 }
 
