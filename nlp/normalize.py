@@ -81,6 +81,30 @@ def _field_value_rows(text: str) -> str:
     return "".join(out)
 
 
+# A note exported as CSV, one "field,value" line per field ('procedure_title,"Right C5-C6, C6-C7 ..."'): each line
+# is a "Field: value" line (the field name capitalised, its underscores spaces, the quotes around a value blanks;
+# same length). Only when most lines of the note are such rows.
+_CSV_ROW = re.compile(r'^([A-Za-z][A-Za-z0-9_/]{0,30}(?: [A-Za-z0-9_/]{1,20}){0,2}),("?)(.*?)("?)[ \t]*$', re.M)
+CSV_ROWS_MIN = 6
+CSV_ROWS_SHARE = 0.6
+
+
+def _csv_rows(text: str) -> str:
+    rows = list(_CSV_ROW.finditer(text))
+    lines = sum(1 for line in text.split("\n") if line.strip())
+    if len(rows) < CSV_ROWS_MIN or len(rows) < CSV_ROWS_SHARE * lines:
+        return text
+    out, pos = [], 0
+    for m in rows:
+        quoted = bool(m.group(2)) and bool(m.group(4))
+        key = m.group(1).replace("_", " ")  # a capital, as a typed "Field:" label has
+        out.append(text[pos : m.start()] + key[0].upper() + key[1:] + ":" + (" " if quoted else m.group(2))
+                   + m.group(3) + (" " if quoted else m.group(4)))
+        pos = m.end(4)
+    out.append(text[pos:])
+    return "".join(out)
+
+
 # A question-and-answer form's prompt is a field label: a short line-opening prompt that ends in "?" with its
 # answer on the next line or after a run of spaces ("Guidance?" / "Ultrasound.", "Date of service?   08/21/2025").
 _PROMPT = re.compile(r"^([ \t]*[A-Z][A-Za-z/&()'-]*(?:[ \t][A-Za-z/&()'-]+){0,3})\?(?=[ \t]*\n[ \t]*\S|[ \t]{2,}\S)",
@@ -142,12 +166,30 @@ class Retraction(BaseModel):
     removed_words: list[Regex]  # an editor's bracketed note that text was taken out
 
 
+class DictatedMark(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    words: Regex  # what the author said ("full stop")
+    mark: str  # what they meant (".")
+    unambiguous: bool  # never an ordinary English word in a note: counts toward `min_words`
+
+
+class DictatedPunctuation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_words: int
+    marks: list[DictatedMark]
+    not_after: list[str]
+    not_before: list[str]
+
+
 class ShorthandLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[ShorthandRule]
     spelling: Spelling
     retraction: Retraction
+    dictated_punctuation: DictatedPunctuation
 
 
 MIN_CORRECTED = 6
@@ -285,11 +327,52 @@ def _shorthand_matches(text: str) -> list[tuple[int, int, str, bool]]:
             if m.end() > m.start():
                 rule = sh.contextual[int(m.lastgroup[1:])]  # type: ignore[index]
                 found.append((m.start(), m.end(), rule.expansion, rule.case_sensitive))
-    found.sort()
+    return _without_overlaps(sorted(found))
+
+
+def _without_overlaps(hits: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
     out: list[tuple[int, int, str, bool]] = []
-    for hit in found:
+    for hit in hits:
         if not out or hit[0] >= out[-1][1]:
             out.append(hit)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _spoken_patterns() -> tuple[re.Pattern[str], re.Pattern[str], tuple[DictatedMark, ...], int, frozenset[str]]:
+    """(any unambiguous spoken mark, every spoken mark with the blanks before it, the mark of each group,
+    min_words, not_after) from `dictated_punctuation` in the shorthand table."""
+    d = _lexicon().dictated_punctuation
+    sure = re.compile(r"\b(?:" + "|".join(m.words for m in d.marks if m.unambiguous) + r")\b", re.I)
+    groups = "|".join(f"({m.words})" for m in d.marks)
+    every = re.compile(r"[ \t]*(?<![\w-])(?:" + groups + r")\b(?![ \t]+(?:" + "|".join(d.not_before) + r")\b)"
+                       r"(?:[ \t]*[.,](?=\s|$))?", re.I)
+    return sure, every, tuple(d.marks), d.min_words, frozenset(w.lower() for w in d.not_after)
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)[ \t]*$")
+_LOWER_NEXT = re.compile(r"[ \t]*([a-z])")
+
+
+def _spoken_marks(text: str) -> list[tuple[int, int, str, bool]]:
+    """Punctuation said as words in a dictated note ("pain 8 out of 10 full stop"), as shorthand hits that write
+    the mark; none unless the note says at least `min_words` unambiguous ones."""
+    sure, every, marks, min_words, not_after = _spoken_patterns()
+    if len(sure.findall(text)) < min_words:
+        return []
+    out: list[tuple[int, int, str, bool]] = []
+    for m in every.finditer(text):
+        mark = marks[(m.lastindex or 1) - 1]
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start())
+        if not mark.unambiguous and before is not None and before.group(1).lower() in not_after:
+            continue
+        nxt = (_LOWER_NEXT.match(text, m.end()) if mark.mark.strip() in (".", "") and not every.match(text, m.end())
+               else None)
+        if nxt is None:
+            out.append((m.start(), m.end(), mark.mark, True))
+        else:  # a new sentence starts with a capital, as the sentence splitter expects: ". He had"
+            capital = mark.mark + (" " if mark.mark == "." else "") + nxt.group(1).upper()
+            out.append((m.start(), nxt.end(), capital, True))
     return out
 
 
@@ -332,11 +415,11 @@ def next_word_fits(line: str, next_line: str, width: int) -> bool:
 
 def normalize(text: str) -> NormalizedText:
     """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
-    if _NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text) or " | " in text:
+    if _NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text) or " | " in text or _CSV_ROW.search(text):
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
         one = _PROMPT.sub(lambda m: m.group(1) + ":", one)  # "Guidance?" / "Fluoro used?" -> a field label
         one = _HL7_ESCAPE.sub(lambda m: _HL7_AS[m.group()], one)
-        one = _field_value_rows(one)
+        one = _csv_rows(_field_value_rows(one))
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
         origin: list[int] | None = [kept[i] for i in kept2]
@@ -358,6 +441,9 @@ def normalize(text: str) -> NormalizedText:
         base = origin if origin is not None else range(len(text))
         origin = [base[i] for i in where]
     hits = _shorthand_matches(canonical)
+    spoken = _spoken_marks(canonical)
+    if spoken:
+        hits = _without_overlaps(sorted(hits + spoken))
     if not hits:
         return NormalizedText(text, canonical, None if origin is None else tuple(origin))
     out, where = _expand(canonical, hits)

@@ -140,6 +140,18 @@ VOICES = {
         "resident's note reviewed by two attendings, each adding a dated comment at the end",
         "medicolegal IME-style summary written by the treating physician the same day, citing the op note inline",
     ],
+    "K": [
+        "community-hospital pain clinic whose voice-recognition template leaves smart-field prompts in the text "
+        "('[***]', '{LEVELS}', '@SIDE@') next to the values that were filled in",
+        "orthopaedic spine surgeon who does an occasional office injection and writes it briefly inside a "
+        "surgical follow-up note",
+        "practice biller's pre-bill audit that quotes the physician's note and lists the codes the biller "
+        "thinks apply (some of them may be wrong)",
+        "bilingual border-town clinic: some phrases in Spanish ('bloqueo de rama medial', 'derecho', "
+        "'izquierdo', 'sin complicaciones') mixed into English",
+        "travelling locum who writes telegraphically with arrows and symbols ('->', 'x2', '+', 'neg', '@')",
+        "physiatrist who says 'Z-joint', 'zygapophysial', 'facet' and 'MB' interchangeably and writes a long exam",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -229,6 +241,15 @@ LAYOUTS = {
         "long note where the procedure appears only in the middle of a narrative day summary",
         "note with a numbered medication administration record and times, then a short op note",
         "two short notes for the same patient and day: a pre-procedure nursing note and the physician note",
+    ],
+    "K": [
+        "structured export in JSON- or XML-like form, with the free text inside string fields",
+        "a numbered 'Procedures performed' list that also contains non-facet items done the same session",
+        "fax OCR output: some broken words, 'l' for '1' and 'O' for '0' in places, page headers repeated mid-note",
+        "problem-oriented note: numbered problems each with assessment and plan, the procedure under one problem",
+        "one dense paragraph of more than 300 words with no line breaks",
+        "template whose sections mostly hold 'N/A' or defaults, with the real values typed in a final "
+        "'Comments' line",
     ],
 }
 

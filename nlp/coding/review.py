@@ -53,6 +53,18 @@ def check_levels_not_read(result: NoteResult, tables: RuleTables, profile: Payer
                   f"{result.imaging.modality}, no treated joint read")]
 
 
+def check_imaging_not_read(result: NoteResult, tables: RuleTables, profile: PayerProfile) -> list[ReviewReason]:
+    """A facet procedure with treated joints but no guidance read at all: no 6449x line (R-IMG-2) is a reading
+    gap until a person confirms the note names none. Guidance stated as not used (landmark technique, "no fluoro")
+    has evidence and is a documented fact, not a doubt: the IMAGING_MISSING flag covers it."""
+    in_scope = tables.families[result.procedure.family].in_scope
+    if not in_scope or not result.levels or result.imaging.modality != "none" or result.imaging.evidence:
+        return []
+    joints = ", ".join(lv.joint for lv in result.levels)
+    return [doubt("IMAGING_NOT_READ", [ev for lv in result.levels for ev in lv.evidence],
+                  f"{result.procedure.family.replace('_', ' ')} at {joints}")]
+
+
 def check_line_without_side(result: NoteResult, tables: RuleTables, profile: PayerProfile) -> list[ReviewReason]:
     """A claim line without 50, RT or LT: the side was not read, and a bilateral or one-sided line cannot be told."""
     joints = sorted({j for line in result.claim_lines if not LATERALITY & set(line.modifiers) for j in line.levels})
@@ -76,6 +88,7 @@ def check_intent_not_read(result: NoteResult, tables: RuleTables, profile: Payer
 REVIEW_CHECKS: dict[str, Check] = {
     "MODEL_DISAGREES": check_model_disagrees,
     "LEVELS_NOT_READ": check_levels_not_read,
+    "IMAGING_NOT_READ": check_imaging_not_read,
     "SIDE_NOT_READ": check_line_without_side,
     "INTENT_NOT_READ": check_intent_not_read,
 }

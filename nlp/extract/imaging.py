@@ -340,6 +340,9 @@ def _bare_choice_cues(view: NoteView) -> list[tuple[Modality, int, int]]:
     return out
 
 
+_CT_BEFORE = re.compile(r"\bCT[ \t-]*$", re.I)
+
+
 def guidance_cues(view: NoteView) -> list[GuidanceCue]:
     """Every guidance statement of the note (lexicon mentions and bare template values), in text order."""
     cues: list[GuidanceCue] = []
@@ -347,6 +350,8 @@ def guidance_cues(view: NoteView) -> list[GuidanceCue]:
         modality = _LABELS.get(m.label)
         if modality is None:
             continue
+        if modality == "fluoroscopy" and _CT_BEFORE.search(view.text, max(0, m.start - 8), m.start):
+            modality = "ct"  # "CT fluoroscopy", "intermittent CT fluoro-mode": CT guidance
         cues.append(GuidanceCue(
             modality, m.start, m.end, _status(view, m.start, m.end, m.section, m),
             shared_view=m.text.lower() in _SHARED_VIEWS,

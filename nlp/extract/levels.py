@@ -150,6 +150,7 @@ class LevelLexicon(_Strict):
     addendum_corrects: list[Regex]
     addendum_additive: list[Regex]
     negated_level_prefix: Regex
+    row_not_done: Regex
     rule_ids: _RuleIds
 
     @field_validator("vertebrae")
@@ -202,6 +203,7 @@ class _Compiled:
     addendum_corrects: re.Pattern[str]
     addendum_additive: re.Pattern[str]
     negated_level: re.Pattern[str]
+    row_not_done: re.Pattern[str]
 
 
 def _any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
@@ -258,6 +260,7 @@ def _lexicon() -> _Compiled:
         addendum_corrects=_words_re(lex.addendum_corrects),
         addendum_additive=_words_re(lex.addendum_additive),
         negated_level=re.compile(lex.negated_level_prefix, re.I),
+        row_not_done=re.compile(lex.row_not_done, re.I),
     )
 
 
@@ -532,28 +535,40 @@ def _nerve_position(nerve: NerveMention) -> int | None:
     return pos if pos is not None and pos >= 0 else None
 
 
+def _nerve_node(nerve: NerveMention) -> int | None:
+    """Place in the nerve chain C2..C7, C8, T1..S1 (twice the vertebra index, C8 the odd node between C7
+    and T1): the C8 medial branch pairs with C7 for the C7-T1 joint and with T1 for the T1-T2 joint."""
+    pos = _nerve_position(nerve)
+    if pos is None:
+        return None
+    alias = _lexicon().lex.nerve_position_alias.get(nerve.vertebra)
+    return 2 * pos - 1 if alias is not None and not nerve.by_process else 2 * pos
+
+
 def nerves_to_joints(nerves: Sequence[NerveMention]) -> list[NerveJoint]:
-    """Joints supplied by a set of nerves (one side), R-LEVEL-3..5: cervical Cn + C(n+1) -> Cn-C(n+1);
-    thoracic/lumbar L(n-1) + Ln -> Ln-L(n+1), L4 + L5 dorsal ramus -> L5-S1; third occipital -> C2-C3.
-    N consecutive nerves give N-1 joints; a lone nerve gives none."""
+    """Joints supplied by a set of nerves (one side), R-LEVEL-3..5: cervical Cn + C(n+1) -> Cn-C(n+1)
+    (C7 + C8 -> C7-T1); thoracic/lumbar L(n-1) + Ln -> Ln-L(n+1) (C8 + T1 -> T1-T2), L4 + L5 dorsal ramus ->
+    L5-S1; third occipital -> C2-C3. N consecutive nerves give N-1 joints; a lone nerve gives none."""
     lex = _lexicon()
     names, rules = lex.lex.vertebrae, lex.lex.rule_ids
     out = [NerveJoint("C2-C3", (n,), tuple(rules.third_occipital)) for n in nerves if n.kind == "third_occipital"]
-    by_pos: dict[int, list[NerveMention]] = defaultdict(list)
+    by_node: dict[int, list[NerveMention]] = defaultdict(list)
     for n in (n for n in nerves if n.kind != "third_occipital"):
-        pos = _nerve_position(n)
-        if pos is not None:
-            by_pos[pos].append(n)
-    for a in sorted(by_pos):
-        if a + 1 not in by_pos:
+        node = _nerve_node(n)
+        if node is not None:
+            by_node[node].append(n)
+    for a in sorted(by_node):
+        # the next node: C7 -> C8 (or T1 when no C8 is named), C8 -> T1, otherwise the next vertebra
+        b = a + 1 if a + 1 in by_node else a + 2
+        if b not in by_node:
             continue
-        cervical = names[a][0] == "C"
-        upper = a if cervical else a + 1
+        lower = a // 2 if a % 2 == 0 else (a + 1) // 2 - 1  # vertebra index of the upper nerve (C8 -> C7's slot)
+        cervical = a % 2 == 0 and names[lower][0] == "C"
+        upper = lower if cervical else (b + 1) // 2
         if upper + 1 >= len(names):
             continue
         rule = rules.nerve_cervical if cervical else rules.nerve_lumbar
-        joint = joint_name(names[upper], names[upper + 1])
-        out.append(NerveJoint(joint, tuple(by_pos[a] + by_pos[a + 1]), tuple(rule)))
+        out.append(NerveJoint(joint_name(names[upper], names[upper + 1]), tuple(by_node[a] + by_node[b]), tuple(rule)))
     return out
 
 
@@ -688,15 +703,19 @@ def attach_sides(
     chosen = [(p, _table_row(text, offset, p, items) or _chain_for(text, offset, p, chains, items, phrases))
               for p in phrases]
     led = {id(c) for p, c in chosen if c is not None and p.form == "adj" and p.end <= items[c[0]].start}
+    own: dict[int, SidePhrase] = {}  # item -> the side written right after it, in a list with its side in front
     for p, chain in chosen:
         if chain is None:
             free.append(p)
         elif p.form != "adj" and id(chain) in led and p.start >= items[chain[-1]].end:
             # "the right L4-L5 and the L5-S1 joint on each side": the list has its side in front; the
-            # trailing phrase speaks of its last item only
+            # trailing phrase speaks of its last item only, and for that item it is the side
             chain = chain[-1:]
+            own[chain[0]] = p
         for i in chain or ():
             result[i].append(p)
+    for i, p in own.items():
+        result[i] = [q for q in result[i] if q is p or q.end > items[i].start]
     for i, item in enumerate(items):
         if not result[i]:
             result[i] = _free_side(text, offset, item, free)
@@ -1206,6 +1225,14 @@ def _role(ctx: _Context, pos: int, title_line: bool, technique: bool) -> Role:
     return "technique" if technique else "title" if title_line else "body"
 
 
+def _row_not_done(text: str, pos: int) -> bool:
+    """The pipe-table row holding `pos` says it was not done."""
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    hi = len(text) if hi < 0 else hi
+    return text.count("|", lo, hi) >= 2 and _lexicon().row_not_done.search(text, lo, hi) is not None
+
+
 def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: int, ctx: _Context) -> None:
     section = _effective_section(view, sentence)
     carried = _continues_technique(g, view, sentence, index)
@@ -1251,6 +1278,8 @@ def _gather_sentence(g: _Gathered, view: NoteView, sentence: Sentence, index: in
     for item, item_sides in zip(items, sides):
         if not _accepted(sentence, section, item.start, item.end, ctx, carried is not None):
             continue
+        if _row_not_done(view.text, item.start):
+            continue  # "| L1-L2 | R | -- NOT DONE -- |"
         role = _role(ctx, item.start, title_line, technique)
         sided |= bool(item_sides)
         if isinstance(item, LevelMention):

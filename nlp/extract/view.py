@@ -277,6 +277,21 @@ _OUTLINE_HEADER = re.compile(
 _QUALIFIED_HEADER = re.compile(
     r"^[ \t]*(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*(?:\([^()\n]{1,40}\)(?:[ \t]*:|[ \t]*$)"
     r"|,[ \t]*(?:DOS|date|dated)\b[^:\n]{0,24}:|[ \t]+-{1,2}[ \t]+[A-Za-z][^:\n-]{0,24}:)", re.MULTILINE)
+# A line that introduces today's op note quoted below it: "Per my op note of 02/11/2025 ("Smith op 09:30"):",
+# "From the procedure note:" (not a previous, prior or earlier one).
+_OP_NOTE_INTRO = re.compile(
+    r"^[ \t]*(?P<name>(?:(?:per|from|in|as documented in|quoting)[ \t]+)?(?:(?:my|the|our|today's)[ \t]+)?"
+    r"(?:op(?:erative)?|procedure)[ \t]+note\b)(?![^\n]*\b(?:previous|prior|earlier|last|old)\b)[^\n:]{0,80}"
+    r"(?:\([^()\n]*\)[^\n:]{0,10})?:[ \t]*$", re.MULTILINE | re.I)
+# A known header in square brackets alone on its line: "[PROCEDURE]", "[Plan]", "[PROCEDURE 2]".
+_BRACKET_HEADER = re.compile(r"^[ \t]*\[(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)(?:[ \t]+#?\d{1,2})?\][ \t]*$",
+                             re.MULTILINE)
+# A known header in capitals that opens its line with a date after it and no colon: "ADDENDUM 09/12/2024 16:50 -
+# A. Szabo", "PROCEDURE NOTE 2025-03-04".
+_DATED_HEADER = re.compile(
+    r"^[ \t]*(?P<name>[A-Z][A-Z /&'-]{2,40}?)[ \t]+(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d\d-\d\d)\b"
+    r"(?:[^:\n]|(?<=\d):(?=\d))*$",
+    re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
@@ -480,10 +495,13 @@ def note_view(doc: Doc) -> NoteView:
         category = header_categories().get(" ".join(m.group(1).lower().split()))
         if category is not None and m.start(1) not in known:
             raw.append((category, m.start(1), m.end(1), n_chars, m.group(1)))
-    for m in (*_OUTLINE_HEADER.finditer(text), *_QUALIFIED_HEADER.finditer(text)):
-        category = header_categories().get(" ".join(m.group("name").lower().split()))
-        if category is not None and m.start("name") not in known:
-            raw.append((category, m.start("name"), m.end(), n_chars, text[m.start("name") : m.end()]))
+    for m in (*_OUTLINE_HEADER.finditer(text), *_QUALIFIED_HEADER.finditer(text), *_DATED_HEADER.finditer(text),
+              *_BRACKET_HEADER.finditer(text), *_OP_NOTE_INTRO.finditer(text)):
+        name = " ".join(m.group("name").lower().split())
+        category = "procedure" if m.re is _OP_NOTE_INTRO else header_categories().get(name)
+        start = m.start("name") - 1 if m.re is _BRACKET_HEADER else m.start("name")  # "[PROCEDURE]" from its "["
+        if category is not None and start not in known:
+            raw.append((category, start, m.end(), n_chars, text[start : m.end()]))
     known = {r[1] for r in raw if r[4]}  # an untitled span is the text before any header, not a header
     paragraph_only: set[int] = set()  # headers found by their words, not a rule: they reach to the next blank line
     history: list[_RawHeader] = []

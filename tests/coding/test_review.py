@@ -107,6 +107,22 @@ def test_guided_facet_note_without_a_read_level_routes_to_review(facts: Facts) -
     assert code_note(facts(levels=(), modality="none")).review.status == "auto"  # no guidance: the flags say it
 
 
+def test_facet_note_with_levels_and_no_guidance_read_routes_to_review(facts: Facts) -> None:
+    result = code_note(facts(modality="none"))
+    assert result.claim_lines == []
+    (reason,) = result.review.reasons
+    assert reason.id == "IMAGING_NOT_READ" and "L4-L5" in reason.message
+    assert reason.evidence == [ev for lv in result.levels for ev in lv.evidence]
+
+
+def test_guidance_stated_as_not_used_is_a_fact_not_a_doubt(facts: Facts) -> None:
+    base = facts(modality="none")
+    landmark = base.model_copy(update={"imaging": base.imaging.model_copy(
+        update={"reason": "landmark/palpation guidance only", "evidence": base.levels[0].evidence})})
+    assert code_note(landmark).review.status == "auto"
+    assert code_note(facts(modality="none", family="no_procedure", levels=())).review.status == "auto"
+
+
 def test_line_without_a_side_routes_to_review(facts: Facts) -> None:
     result = code_note(facts(levels=(("L4-L5", "unspecified"), ("L5-S1", "left"))))
     reasons = [r for r in result.review.reasons if r.id == "SIDE_NOT_READ"]
