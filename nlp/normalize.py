@@ -105,6 +105,57 @@ def _csv_rows(text: str) -> str:
     return "".join(out)
 
 
+# A note exported as JSON ('"technique": "Prone, ..."', '"procedure": {'): each key that opens its line is a
+# "Key: value" label (the key capitalised, its underscores spaces; its closing quote becomes the colon and the colon a
+# blank, every other unescaped quote a blank; same length). Only when several lines are such keys.
+_JSON_KEY = re.compile(r'^([ \t]*)"([A-Za-z][A-Za-z0-9_ ]{0,40})"([ \t]*):([ \t]*)(?:"((?:[^"\\\n]|\\.)*)"(,?)[ \t]*$)?', re.M)
+JSON_KEYS_MIN = 6
+
+
+def _json_keys(text: str) -> str:
+    keys = list(_JSON_KEY.finditer(text))
+    if len(keys) < JSON_KEYS_MIN:
+        return text
+    out, pos = [], 0
+    for m in keys:
+        key = m.group(2).replace("_", " ")
+        camel = _CAMEL.search(key)  # "priorEncounters": the opening quote's place takes the one blank it needs
+        lead = " " if camel is None else ""
+        if camel is not None:
+            key = key[: camel.start() + 1] + " " + key[camel.start() + 1].lower() + key[camel.start() + 2 :]
+        head = m.group(1) + lead + key[0].upper() + key[1:] + m.group(3) + ": " + m.group(4)
+        if m.group(5) is None:
+            out.append(text[pos : m.start()] + head)
+        else:
+            out.append(text[pos : m.start()] + head + " " + m.group(5) + " " + m.group(6))
+        pos = m.end() if m.group(5) is not None else m.end(4)
+    out.append(text[pos:])
+    return _JSON_QUOTE.sub(" ", "".join(out))  # the quotes of inline objects: '{"joint": "C2-C3"}'
+
+
+_JSON_QUOTE = re.compile(r'(?<!\\)"')
+_CAMEL = re.compile(r"[a-z][A-Z]")
+
+
+# Fax OCR reads the digits 1 and 0 as the letters l and O ("L5-Sl", "T9-TlO", "O.3 mL", "2O25", "9/1O"). In a note
+# that shows the confusion at least OCR_SIGNS_MIN times, an l or O that sits among digits or ends a vertebra is the
+# digit (same length). Letters inside words ("Omnipaque", "SpO2", "left") are never touched.
+_OCR_SIGN = re.compile(r"(?<=\d)O(?![a-z])|(?<![A-Za-z])O(?=\d)")  # an O among digits: "l" may be a vertebra ("l5-s1")
+_OCR_ONE = re.compile(r"(?<=[\d/:.#-])l(?![a-z])|(?<![A-Za-z])l(?=[\dO/])(?![1-5][ \t]*[-/][ \t]*(?:[lsLS]?[1-5]|[sS]1)\b)"
+                      r"(?![1-5][ \t]+(?:mbs?|medial|dorsal|dr|facets?|joints?|jts?|and|&|,)\b)"
+                      r"|(?<=\b[CTLS])l(?![a-z])|(?<=\d)l")
+_OCR_ZERO = re.compile(r"(?<=[\d/:.-])O(?![a-km-z])|(?<![A-Za-z])O(?=[\d/]|\.\d)|(?<=\d)O")
+OCR_SIGNS_MIN = 3
+
+
+def _ocr_digits(text: str) -> str:
+    if len(_OCR_SIGN.findall(text)) < OCR_SIGNS_MIN:
+        return text
+    for pattern, digit in ((_OCR_ONE, "1"), (_OCR_ZERO, "0"), (_OCR_ONE, "1")):
+        text = pattern.sub(digit, text)
+    return text
+
+
 # A question-and-answer form's prompt is a field label: a short line-opening prompt that ends in "?" with its
 # answer on the next line or after a run of spaces ("Guidance?" / "Ultrasound.", "Date of service?   08/21/2025").
 _PROMPT = re.compile(r"^([ \t]*[A-Z][A-Za-z/&()'-]*(?:[ \t][A-Za-z/&()'-]+){0,3})\?(?=[ \t]*\n[ \t]*\S|[ \t]{2,}\S)",
@@ -415,11 +466,12 @@ def next_word_fits(line: str, next_line: str, width: int) -> bool:
 
 def normalize(text: str) -> NormalizedText:
     """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
-    if _NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text) or " | " in text or _CSV_ROW.search(text):
+    if (_NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text) or " | " in text or _CSV_ROW.search(text)
+            or _JSON_KEY.search(text) or _OCR_SIGN.search(text)):
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
         one = _PROMPT.sub(lambda m: m.group(1) + ":", one)  # "Guidance?" / "Fluoro used?" -> a field label
         one = _HL7_ESCAPE.sub(lambda m: _HL7_AS[m.group()], one)
-        one = _csv_rows(_field_value_rows(one))
+        one = _ocr_digits(_json_keys(_csv_rows(_field_value_rows(one))))
         visible, kept = _delete(one, _INVISIBLE_RUN)  # first, so blanks around an invisible character meet
         canonical, kept2 = _delete(visible, _DROP)
         origin: list[int] | None = [kept[i] for i in kept2]

@@ -152,6 +152,16 @@ VOICES = {
         "travelling locum who writes telegraphically with arrows and symbols ('->', 'x2', '+', 'neg', '@')",
         "physiatrist who says 'Z-joint', 'zygapophysial', 'facet' and 'MB' interchangeably and writes a long exam",
     ],
+    "L": [
+        "occupational-medicine spine clinic writing for the employer's case manager: plain language, work "
+        "restrictions and return-to-work dates around the procedure",
+        "rheumatology-trained interventionalist who mixes inflammatory-arthritis language (enthesitis, "
+        "sacroiliitis ruled out) with the facet findings",
+        "nurse navigator's care-coordination note summarising what the physician did that morning and what comes next",
+        "academic pain attending dictating for medical students, explaining the anatomy inside the note",
+        "walk-in spine clinic: a very short note with an EHR auto-generated billing footer",
+        "nurse practitioner who injects independently, with the collaborating physician's short note appended",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -250,6 +260,14 @@ LAYOUTS = {
         "one dense paragraph of more than 300 words with no line breaks",
         "template whose sections mostly hold 'N/A' or defaults, with the real values typed in a final "
         "'Comments' line",
+    ],
+    "L": [
+        "entries by three people interleaved, each preceded by a timestamp and the author's initials",
+        "a Markdown-like medication table, the rest free text with asterisk footnotes",
+        "text copied from a two-column PDF, the two columns interleaved line by line in places",
+        "only two bulleted lists: 'Findings' and 'Actions'",
+        "a plain-language letter to the patient about what was done, followed by the clinical note",
+        "template listing every option, the chosen one marked with '>>' or '*'",
     ],
 }
 

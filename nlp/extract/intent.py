@@ -46,12 +46,15 @@ _RFA_RULE = "R-NBR-RFA"
 _BLOCK_NOUN = r"(?:blocks?|blk|MBBs?|nerve\s+blocks?)"
 _ORDINAL = r"(?:first|second|1st|2nd)"
 _NUMBER = r"(?:#|no\.?|number)\s*[12](?!\d)"
+# "Dx #1 cervical facet arthropathy" numbers a diagnosis, not a block.
+_DIAGNOSIS_AFTER = (r"\s*[:.)-]?\s+(?:[A-Za-z]+\s+){0,3}(?:arthropathy|syndrome|spondylosis|pain|disease|stenosis|"
+                    r"radiculopathy|arthritis|osteoarthritis|degeneration|neuralgia|headache)\b")
 _DIAG_WORDS = (
     rf"diagnostic(?:ally)?|prognostic|confirmatory|comparative\s+(?:local\s+anesthetic\s+)?{_BLOCK_NOUN}"
     rf"|{_ORDINAL}\s+(?:\(?(?:diagnostic|dx|confirmatory|comparative|controlled)\)?\s+)?"
     rf"(?:(?:lumbar|cervical|thoracic|facet|medial\s+branch|MB|IA|intra-?articular|set\s+of)\s+){{0,3}}{_BLOCK_NOUN}"
-    rf"|(?:MBB|block|blk|dx|diag)\s*{_NUMBER}"
-    rf"|dx(?=\.?\s+(?:blk|blocks?|MBBs?|inj\w*|IA|medial|series|#))"  # "dx facet inj": the normaliser's shorthand
+    rf"|(?:MBB|block|blk)\s*{_NUMBER}|(?:dx|diag)\s*{_NUMBER}(?!{_DIAGNOSIS_AFTER})"
+    rf"|dx(?=\.?\s+(?:blk|blocks?|MBBs?|inj\w*|IA|medial|series|#(?!\s*\d{{1,2}}{_DIAGNOSIS_AFTER})))"
     rf"|diag\.?(?=\s+(?:blk|blocks?|MBBs?|inj\w*))"
 )
 _THER_WORDS = r"therapeutic(?:ally)?|treatment\s+(?:blocks?|injections?)|ther\.?(?=\s+(?:blk|blocks?|MBBs?|inj\w*))"

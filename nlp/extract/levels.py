@@ -146,6 +146,7 @@ class LevelLexicon(_Strict):
     site_record: LowerRegex
     title_max_chars: int
     addendum_word: LowerRegex
+    addendum_ends_at: Regex
     addendum_restates: list[Regex]
     addendum_corrects: list[Regex]
     addendum_additive: list[Regex]
@@ -199,6 +200,7 @@ class _Compiled:
     title_exam_header: re.Pattern[str]
     site_record: re.Pattern[str]
     addendum: re.Pattern[str]
+    addendum_ends_at: re.Pattern[str]
     addendum_restates: re.Pattern[str]
     addendum_corrects: re.Pattern[str]
     addendum_additive: re.Pattern[str]
@@ -255,7 +257,8 @@ def _lexicon() -> _Compiled:
         title_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_headers) + ")"),
         title_exam_header=re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in lex.title_exam_headers) + ")"),
         site_record=re.compile(lex.site_record),
-        addendum=re.compile(rf"(?<![a-z])(?:{lex.addendum_word})(?![a-z])(?=\s*(?:[:(=\-\u2013]|\d|by\b))"),
+        addendum=re.compile(rf"(?<![a-z])(?:{lex.addendum_word})(?![a-z])(?=\s*(?:[:(\-\u2013]|={{2}}|\d|by\b))"),
+        addendum_ends_at=re.compile(lex.addendum_ends_at, re.M),
         addendum_restates=_words_re(lex.addendum_restates),
         addendum_corrects=_words_re(lex.addendum_corrects),
         addendum_additive=_words_re(lex.addendum_additive),
@@ -464,11 +467,13 @@ def _vertebrae_before(text: str, offset: int, atoms: Sequence[_Atom], end: int) 
     return found[::-1]
 
 
-_AFTER_NOUN = re.compile(r"(?:\s*[,:]|\s+(?:of|at|to|from))\s+(?:the\s+)?(?:(?:right|left|bilateral)\s+)?", re.I)
+_AFTER_NOUN = re.compile(r"(?:\s*[,:]|\s+(?:of|at|to|from|de|del|a\s+las?))\s+(?:the\s+)?"
+                         r"(?:(?:right|left|bilateral)\s+)?|[ \t]+(?=[CTLS][ \t]?\d)", re.I)
 
 
 def _vertebrae_after(text: str, offset: int, atoms: Sequence[_Atom], start: int, owned: set[int]) -> list[_Atom]:
-    """The vertebra list after a nerve noun: "medial branches of/at (the) L3, L4 and L5"; stops at a
+    """The vertebra list after a nerve noun: "medial branches of/at (the) L3, L4 and L5", "ramas mediales L3 y
+    L4"; stops at a
     vertebra `owned` by the noun right after it ("... L4 and L5 dorsal ramus")."""
     m = _AFTER_NOUN.match(text, start)
     if not m:
@@ -1473,7 +1478,7 @@ def _joint_key(joint: str) -> int:
 # --------------------------------------------------------------------------- procedure line, technique, addendum
 
 # A header opens a statement when it stands at the start of the text or right after a delimiter.
-_STATEMENT_START = re.compile(r"(?:^|[\n|;.,:=\]>*\u2022)]|\s-{1,2})[ \t]*$")
+_STATEMENT_START = re.compile(r"(?:^|[\n|;.,:=\]>*\u2022)]|\s-{1,2}|^[ \t]*\"|\n[ \t]*\")[ \t]*$")
 # A procedure line ends at a full stop (not one of a numbered list), a blank line, a new "Label:" line,
 # a new line that opens a sentence ("\nThe patient was ..."), a "|" or "--" field separator.
 _TITLE_END = re.compile(
@@ -1548,9 +1553,16 @@ def _addendum_start(view: NoteView) -> int | None:
 
 
 def _addendum_end(view: NoteView, start: int | None) -> int:
-    """An e-mail reply written above the message it answers ends where the quoted message's header begins."""
-    end = quoted_message_start(view.text, start) if start is not None else None
-    return len(view.text) if end is None else end
+    """An addendum runs to the end of the note, or to a titled rule line after it ("--- AUDITOR SUMMARY ---"); an
+    e-mail reply written above the message it answers ends where the quoted message's header begins."""
+    if start is None:
+        return len(view.text)
+    ends = [e for e in (quoted_message_start(view.text, start),) if e is not None]
+    line_end = view.text.find("\n", start)
+    rule = _lexicon().addendum_ends_at.search(view.text, line_end) if line_end >= 0 else None
+    if rule is not None:
+        ends.append(rule.start())
+    return min(ends, default=len(view.text))
 
 
 def _note_context(view: NoteView) -> _Context:

@@ -312,6 +312,7 @@ class LayoutCues(StrictModel):
     pending_order: Regex
     order_entry_end: Regex
     message_header: Regex
+    plan_opens_today: Regex
     history_header: list[Regex]
     option_list: Regex
     credential: Regex
@@ -327,6 +328,7 @@ _CARRIED_END = re.compile(_LAYOUT.carried_forward_end, re.I | re.M)
 _PENDING_ORDER = re.compile(_LAYOUT.pending_order, re.I | re.M)
 _ENTRY_END = re.compile(_LAYOUT.order_entry_end, re.I)
 _MESSAGE_HEADER = re.compile(_LAYOUT.message_header, re.I | re.M)
+_PLAN_OPENS_TODAY = re.compile(_LAYOUT.plan_opens_today, re.I)
 _OPTION_LIST = re.compile(_LAYOUT.option_list, re.I)
 _CREDENTIAL = re.compile(_LAYOUT.credential)
 _CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)
@@ -527,6 +529,9 @@ def note_view(doc: Doc) -> NoteView:
         SectionSpan(cat, start, body, _inline_end(text, body, end), title) for cat, start, body, end, title in inline
     ]
     sections = sorted(sections + inline_spans, key=lambda sp: sp.start)
+    # "P: PROCEDURE TODAY - right C5-C6 medial branch block": a plan section that reports today's procedure
+    sections = [replace(sp, category="procedure")
+                if sp.category == "plan" and _PLAN_OPENS_TODAY.match(text, sp.body_start) else sp for sp in sections]
     sections = _earlier_note(text, _carried_forward(text, _pending_orders(text, sections)))
 
     def section_for(offset: int) -> str | None:
