@@ -397,6 +397,10 @@ def _today(view: NoteView, cues: list[GuidanceCue]) -> list[GuidanceCue]:
         used = [c for c in used if view.text[c.start:c.end].lower() not in _GENERIC_GUIDANCE]
     primary = [c for c in used if not c.shared_view and not c.scout]
     others = {c.modality for c in primary} - {"fluoroscopy"}
+    if others and any(c.modality == "fluoroscopy" and c.status == "negated" for c in cues):
+        # "No fluoro used - US chosen ... claustrophobic under the C-arm": the device named is not the guidance
+        used = [c for c in used if view.text[c.start:c.end].lower() not in _GENERIC_GUIDANCE]
+        primary = [c for c in primary if c in used]
     kept = list(primary)
     if not others:
         kept += [c for c in used if (c.scout and not landmark) or (c.shared_view and not c.scout)]

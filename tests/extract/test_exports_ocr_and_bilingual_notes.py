@@ -134,3 +134,12 @@ def test_an_addendum_ends_at_a_titled_rule_line(analyzer) -> None:
     result = analyzer.analyze(text)
     assert sides(result) == [("L4-L5", "bilateral")]
     assert result.intent.value == "diagnostic"
+
+
+def test_a_device_named_beside_a_denied_modality_is_not_the_guidance(analyzer) -> None:
+    text = ("Procedure: Right C5-C6 facet joint injection, ultrasound guided. Linear probe over the right C5-C6 joint, "
+            "25 gauge needle in-plane into the joint, 1 mL bupivacaine with 40 mg triamcinolone injected. No fluoro "
+            "used: the patient does not tolerate lying under the C-arm.")
+    result = analyzer.analyze(text)
+    assert result.imaging.modality == "ultrasound" and result.review.status == "auto"
+    assert lines(result) == [("0213T", ["RT"])]
