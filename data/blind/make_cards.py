@@ -162,6 +162,16 @@ VOICES = {
         "walk-in spine clinic: a very short note with an EHR auto-generated billing footer",
         "nurse practitioner who injects independently, with the collaborating physician's short note appended",
     ],
+    "M": [
+        "interventional pain physician's personal phone notes turned into a record by a medical assistant, with "
+        "the assistant's bracketed clarifications",
+        "hospitalist-style inpatient procedure note for a patient admitted with back pain, with the hospital "
+        "course around it",
+        "chiropractor-turned-DC/MD dual practice writing both manipulation and the injection in one note",
+        "quality-assurance reviewer's chart abstraction form filled from the procedure note",
+        "second-opinion physician's note that reviews an outside block and documents the one done today",
+        "terse surgical-style op note: PREOP DX / POSTOP DX / PROCEDURE / ANESTHESIA / EBL / FINDINGS / SPECIMENS",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -268,6 +278,14 @@ LAYOUTS = {
         "only two bulleted lists: 'Findings' and 'Actions'",
         "a plain-language letter to the patient about what was done, followed by the clinical note",
         "template listing every option, the chosen one marked with '>>' or '*'",
+    ],
+    "M": [
+        "everything in a single long table with columns for time, event, detail and initials",
+        "an outline whose items are all one-word labels with the values on the following indented lines",
+        "a note in which the procedure paragraph is repeated verbatim in the discharge summary part",
+        "inline shorthand tags such as '#proc', '#plan', '#hx' instead of headers",
+        "a prose paragraph followed by a checklist of 'Documented? Y/N' items for coding",
+        "a note in the second person addressed to the referring doctor ('you asked me to...')",
     ],
 }
 

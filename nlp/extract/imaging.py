@@ -69,6 +69,7 @@ UNAVAILABLE = [
     r"(?:is|was|were|being|went) (?:down|broken|booked|occupied|in use|unavailable|not available|not working|"
     r"under repair)",
     r"unavailable", r"not available", r"not working", r"broken", r"under repair", r"malfunction\w*",
+    r"down(?=[ \t]+today\b|[ \t]*[-\u2013,;.)])",  # "Fluoro room down today - done in CT"
 ]
 # Words allowed between the device word and UNAVAILABLE ("Fluoroscopy unit in Suite B down ...").
 _FILLER_STOP = (r"(?:used|using|since|because|as|so|while|but|and|then|after|with|confirmed|showed|guided|guidance|"

@@ -744,7 +744,7 @@ def _free_side(text: str, offset: int, item: _Item, free: Sequence[SidePhrase]) 
 # --------------------------------------------------------------------------- sentence context
 
 
-_BULLET = re.compile(r"^\s*(?:[-*\u2022>]|\d{1,2}[.)])\s*")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022>]|\d{1,2}[.)]|\[[^\]\n]{1,40}\])\s*")  # also a log stamp "[08:40 | JW]"
 
 
 def _header_of(sentence: Sentence) -> str | None:
@@ -802,6 +802,15 @@ def _breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     one sentence with many levels; its hash is computed once, then cached by the string)."""
     found = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
     return tuple(a for a, _ in found), tuple(b for _, b in found)
+
+
+def _label_before(text: str, rel: int) -> str:
+    """The label a clause is the value of ("Previous block, 7 weeks ago: left L3 and L4 medial branches"): the words
+    before a colon that ends right before it, back to the last comma, semicolon or full stop; "" when none."""
+    before = text[:rel].rstrip()
+    if not before.endswith(":"):
+        return ""
+    return re.split(r"[;.]", before[:-1])[-1]
 
 
 def _clause(sentence: Sentence, start: int, end: int) -> tuple[int, int]:
@@ -961,7 +970,7 @@ def _accepted(sentence: Sentence, section: str | None, start: int, end: int, ctx
     cue = carried or index.has_performed_cue
     if clause.disqualified and not clause.facet_named:
         return False
-    if clause.context and not (clause.local and section in PROCEDURE_SECTIONS):
+    if clause.context and not (clause.local and section in PROCEDURE_SECTIONS) or clause.label_context:
         return False
     if clause.local:
         nearest = _nearest(clause.local, start, end)
@@ -989,6 +998,7 @@ class _ClauseFacts:
     disqualified: bool
     context: bool
     anchor: bool
+    label_context: bool = False  # the label the clause is the value of is historical or planned ("Prior block:")
 
 
 class _SentenceIndex:
@@ -1052,6 +1062,7 @@ class _SentenceIndex:
             facet_named=any(_is_facet(m) for m in local) or (local_cue and anchor),
             disqualified=bool(lex.disqualifier.search(text)),
             context=bool(lex.context.search(text)),
+            label_context=bool(lex.context.search(_label_before(sentence.text, lo - sentence.start))),
             anchor=anchor,
         )
 

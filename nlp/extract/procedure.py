@@ -19,7 +19,7 @@ from nlp.extract.cues import StrictModel, alternation, load_cues
 from nlp.extract.document import FACET_NAMED, NotPerformed, not_performed_document
 from nlp.extract.doubts import PROCEDURE_UNCONFIRMED, doubt
 from nlp.extract.families import FACET_FAMILIES, family_of
-from nlp.extract.view import PROCEDURE_SECTIONS, Mention, NoteView, Sentence, reports_today
+from nlp.extract.view import NOT_PERFORMED_SECTIONS, PROCEDURE_SECTIONS, Mention, NoteView, Sentence, reports_today
 from nlp.schema import Procedure, ProcedureFamily, ReviewReason
 from nlp.validation import Regex
 
@@ -63,6 +63,12 @@ _OTHER_JOINT = re.compile(alternation(CUES.other_joints), re.I)
 _SI_WORD = re.compile(alternation(CUES.si_words), re.I)
 _INJECTION_WORD = re.compile(alternation(CUES.injection_words), re.I)
 _ABLATION_TECHNIQUE = re.compile(alternation(CUES.ablation_technique), re.I)
+
+
+def _ablation_today(view: NoteView) -> bool:
+    """Lesioning, temperature or stimulation written outside a history, plan or carried-forward block."""
+    return any(view.section_at(m.start()) not in NOT_PERFORMED_SECTIONS
+               for m in _ABLATION_TECHNIQUE.finditer(view.text))
 _DOSED = re.compile(CUES.dosed_injectate, re.I)
 
 
@@ -252,7 +258,7 @@ def procedure_of(view: NoteView, document: NotPerformed | None) -> Procedure:
     rfa = [m for m in strong_mentions if family_of(m.label) == "radiofrequency_ablation"]
     other_headline = any(family_of(m.label) != "radiofrequency_ablation" for m in headline)
     rfa_documented = (any(title(m) for m in rfa) or (len(rfa) >= 2 and not other_headline)
-                      or (bool(rfa) and _ABLATION_TECHNIQUE.search(view.text) is not None))
+                      or (bool(rfa) and _ablation_today(view)))
     if "radiofrequency_ablation" in candidates and not rfa_documented and len(candidates) > 1:
         del candidates["radiofrequency_ablation"]
     if rfa_documented or set(candidates) == {"radiofrequency_ablation"}:

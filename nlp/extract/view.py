@@ -264,8 +264,12 @@ def _unchecked(text: str, start: int, end: int) -> bool:
     return box_state(text, start) is False or bool(_ANSWERED_NO.match(text[end : end + ANSWER_REACH]))
 
 
-_LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|(?:\d{1,2}|[IVX]{1,5}|[A-Za-z])[.)]\s*)?$")
-_CAPS_HEADER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 /&()'-]{1,50}?)[ \t]*$", re.MULTILINE)
+# A line start, after a bullet, an outline number or a log entry's stamp ("[08:40 | JMW, NP] PROCEDURE: ...").
+_LINE_START = re.compile(r"(?:^|\n)[ \t]*(?:[-*\u2022>]\s*|(?:\d{1,2}|[IVX]{1,5}|[A-Za-z])[.)]\s*"
+                         r"|\[[^\]\n]{1,40}\][ \t]*)?$")
+# A known header alone on its line, in capitals ("PROCEDURE IN DETAIL") or in Title case ("Actions", "Plan").
+_CAPS_HEADER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 /&()'-]{1,50}?|[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,2})[ \t]*$",
+                               re.MULTILINE)
 # A known header numbered as an outline item, alone on its line or before a colon: "III. PROCEDURE",
 # "D. Technique", "IV) POST-PROCEDURE:".
 _OUTLINE_HEADER = re.compile(
@@ -309,6 +313,7 @@ class LayoutCues(StrictModel):
     earlier_note: list[Regex]
     carried_forward_start: Regex
     carried_forward_end: Regex
+    carried_forward_remark: Regex
     pending_order: Regex
     order_entry_end: Regex
     message_header: Regex
@@ -325,6 +330,7 @@ _EARLIER_NOTE = re.compile(alternation(_LAYOUT.earlier_note), re.I | re.M)
 _HISTORY_HEADER = re.compile(alternation(_LAYOUT.history_header), re.I | re.M)
 _CARRIED_START = re.compile(_LAYOUT.carried_forward_start, re.I | re.M)
 _CARRIED_END = re.compile(_LAYOUT.carried_forward_end, re.I | re.M)
+_CARRIED_REMARK = re.compile(_LAYOUT.carried_forward_remark, re.I)
 _PENDING_ORDER = re.compile(_LAYOUT.pending_order, re.I | re.M)
 _ENTRY_END = re.compile(_LAYOUT.order_entry_end, re.I)
 _MESSAGE_HEADER = re.compile(_LAYOUT.message_header, re.I | re.M)
@@ -376,11 +382,16 @@ def _carried_forward(text: str, sections: list[SectionSpan]) -> list[SectionSpan
         blank = _BLANK_LINE.search(text, m.end())
         end = end_m.end() if end_m else (blank.start() if blank else len(text))
         regions.append(SectionSpan(EARLIER_NOTE, m.start(), m.end(), end, m.group().strip()))
-    if not regions:
+    remarks: list[SectionSpan] = []  # "... 3 lesions [carried fwd from 02/2024 -- NOT performed today]": its line only
+    for m in _CARRIED_REMARK.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not any(r.start <= line_start < r.end for r in regions):
+            remarks.append(SectionSpan(EARLIER_NOTE, line_start, line_start, m.end(), ""))
+    if not regions and not remarks:
         return sections
     inside = [replace(sp, category=EARLIER_NOTE) if any(r.start <= sp.start < r.end for r in regions) else sp
               for sp in sections]
-    return sorted(inside + regions, key=lambda sp: sp.start)
+    return sorted(inside + regions + remarks, key=lambda sp: sp.start)  # stable: a remark wins over its line's header
 
 
 def _earlier_note(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
@@ -414,7 +425,7 @@ def _section_at(sections: list[SectionSpan], offset: int) -> str | None:
 
 
 def _at_line_start(text: str, pos: int) -> bool:
-    return pos == 0 or bool(_LINE_START.search(text[max(0, pos - 8) : pos]))
+    return pos == 0 or bool(_LINE_START.search(text[max(0, pos - 48) : pos]))
 
 
 def _inline_end(text: str, body_start: int, end: int) -> int:
