@@ -139,7 +139,9 @@ ANSWER_REACH = 32
 
 # A checkbox governs the words after it on its line, up to a field separator or the next field label:
 # "[ ] Cervical RFA", "Intent: [x] diagnostic [ ] therapeutic".
-_BOX = re.compile(r"\[\s*(?P<x>[xX\u2713\u2714*])?\s*\]|\(\s*(?P<y>[xX\u2713\u2714*])?\s*\)|(?P<u>\u2610)|(?P<c>[\u2611\u2612])")
+# A box and its state; a template that lists every option marks the chosen one with ">>" ("[ ] Lido 1%  >> Bupi 0.75%").
+_BOX = re.compile(r"\[\s*(?P<x>[xX\u2713\u2714*])?\s*\]|\(\s*(?P<y>[xX\u2713\u2714*])?\s*\)|(?P<u>\u2610)|(?P<c>[\u2611\u2612]"
+                  r"|(?<=[ \t])>>(?=[ \t]))")
 _BOX_ENDS = re.compile(r"[|;]|[A-Za-z)][ \t]*:(?!\d)")
 BOX_REACH = 40
 
@@ -491,6 +493,15 @@ def _slash_negation(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _negated_only_by_unticked_options(doc: Doc, text: str, target: Span) -> bool:
+    """Every negation of the target is an option left unticked ("Steroid: [ ] none  >> Kenalog 40 mg"): the
+    template did not say "none", so the target is not negated by it."""
+    if "[" not in text and "(" not in text and "\u2610" not in text:
+        return False
+    negations = [m for m in getattr(target._, "modifiers", ()) if m.category == "NEGATED_EXISTENCE"]
+    return bool(negations) and all(box_state(text, doc[m.modifier_span[0]].idx) is False for m in negations)
+
+
 def note_view(doc: Doc) -> NoteView:
     """Copy sentences, sections and ConText-annotated targets out of a processed Doc."""
     text = doc.user_data.get(TEXT_KEY) or doc.text  # Doc.text joins every token on each access
@@ -566,9 +577,10 @@ def note_view(doc: Doc) -> NoteView:
         if _credential(text, start, end):
             continue  # "Dr Roe MBBS FRCA" is a degree, not medial branch blocks
         status = _status(ent) if statuses is None else statuses.get((start, end), _NO_STATUS)
+        negated = bool(status.get("is_negated")) and not _negated_only_by_unticked_options(doc, text, ent)
         mentions.append(Mention(
             label=label, start=start, end=end, text=words, section=section_for(start),
-            negated=bool(status.get("is_negated")) or _unchecked(text, start, end),
+            negated=negated or _unchecked(text, start, end),
             historical=bool(status.get("is_historical")), hypothetical=bool(status.get("is_hypothetical")),
             family=bool(status.get("is_family")), uncertain=bool(status.get("is_uncertain")),
         ))

@@ -83,3 +83,13 @@ def test_the_same_joints_on_the_other_side(analyzer) -> None:
     text = ("Facet joint injections under fluoroscopy. For each joint (L3-4, L4-5 on the left, then the same two on "
             "the right) a 22 gauge needle was placed and 1 mL bupivacaine with 40 mg triamcinolone injected.")
     assert sides(analyzer.analyze(text)) == [("L3-L4", "bilateral"), ("L4-L5", "bilateral")]
+
+
+def test_a_template_that_marks_its_choice_with_chevrons(analyzer) -> None:
+    text = ("Procedure: left L4-L5 facet joint injection under fluoroscopy, needle into the left L4-L5 joint.\n"
+            "Injectate:  [ ] Lido 1%   [ ] Bupi 0.25%   >> Bupi 0.75%\n"
+            "Steroid:    [ ] none   >> Kenalog 40 mg   [ ] Dexamethasone\n"
+            "Volume per joint: >> 1 mL   [ ] 2 mL\n")
+    result = analyzer.analyze(text)
+    assert result.intent.value == "therapeutic"
+    assert [e.text for e in result.intent.evidence] == ["Kenalog"]
