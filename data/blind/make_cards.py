@@ -172,6 +172,16 @@ VOICES = {
         "second-opinion physician's note that reviews an outside block and documents the one done today",
         "terse surgical-style op note: PREOP DX / POSTOP DX / PROCEDURE / ANESTHESIA / EBL / FINDINGS / SPECIMENS",
     ],
+    "N": [
+        "pain practice in a rural hospital whose notes are typed by the physician on a phone, short lines, "
+        "autocorrect errors ('facer joint', 'medical branch')",
+        "anaesthesiologist moonlighting in a pain clinic who writes in anaesthesia-record style (ASA class, "
+        "airway, monitors) before a short procedure text",
+        "spine centre that pastes the radiology report of the procedure images into the op note",
+        "physician who writes every note as numbered steps of what the nurse and the physician did",
+        "veterans' clinic note with a mandatory template of yes/no screening questions around the procedure",
+        "concierge practice writing a warm narrative note addressed to the patient's file",
+    ],
 }
 LAYOUTS = {
     "A": [
@@ -286,6 +296,14 @@ LAYOUTS = {
         "inline shorthand tags such as '#proc', '#plan', '#hx' instead of headers",
         "a prose paragraph followed by a checklist of 'Documented? Y/N' items for coding",
         "a note in the second person addressed to the referring doctor ('you asked me to...')",
+    ],
+    "N": [
+        "header-less note whose first line is the procedure and last line the plan",
+        "the levels and sides given only in a small ASCII diagram or grid with X marks",
+        "a note with several dated entries for the same procedure (scheduled, rescheduled, performed)",
+        "key facts in parentheses after each sentence ('(L4-5, R)', '(fluoro)')",
+        "a cover page of administrative data, then the clinical note on 'page 2'",
+        "alternating lines of English text and abbreviations expanded in square brackets",
     ],
 }
 

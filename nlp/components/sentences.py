@@ -28,9 +28,10 @@ _ABBREVIATIONS = {
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _NEWLINE = re.compile(r"\n[ \t]*")
 _LINE_START_BREAK = re.compile(r"(?:[-*\u2022>]\s|\d{1,2}[.)]\s|[A-Z][A-Za-z /&()'-]{1,60}:|[A-Z][A-Z0-9 /&(),'-]{3,}$"
-                               r"|\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\][ \t]*$)")
-# A header in square brackets alone on its line ("[PROCEDURE]"): the next line starts a sentence too.
-_BRACKET_LINE = re.compile(r"\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\]")
+                               r"|\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\][ \t]*$|[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,2}[ \t]*$)")
+# A header alone on its line, in square brackets ("[PROCEDURE]") or a label of one to three Title-case words
+# ("Imaging", "Pain scores"): the line after it starts a sentence too.
+_LABEL_LINE = re.compile(r"\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\]|[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,2}")
 _SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9(\"'])")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 
@@ -73,9 +74,9 @@ def sentence_starts(text: str) -> list[int]:
         line_end = text.find("\n", pos)
         line = text[pos : line_end if line_end != -1 else len(text)]
         if (prev_line_end.endswith((".", ":", "!", "?", ";")) or _LINE_START_BREAK.match(line)
+                or line.count("|") >= 2  # a table row is its own statement
                 or not prev_line_end or prev_line_end.endswith("\n")
-                or (prev_line_end.endswith("]") and _BRACKET_LINE.fullmatch(
-                    text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip()) is not None)):
+                or _LABEL_LINE.fullmatch(text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip()) is not None):
             starts.add(pos)
     starts.update(_statement_line_starts(text))
     for m in _SENT_END.finditer(text):

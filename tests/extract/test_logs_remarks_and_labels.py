@@ -93,3 +93,30 @@ def test_a_template_that_marks_its_choice_with_chevrons(analyzer) -> None:
     result = analyzer.analyze(text)
     assert result.intent.value == "therapeutic"
     assert [e.text for e in result.intent.evidence] == ["Kenalog"]
+
+
+def test_one_word_labels_with_values_on_the_next_lines(analyzer) -> None:
+    text = ("Procedure\n    left L3-L4 facet joint injection, intra-articular, therapeutic\n"
+            "Sedation\n    \"none\"\n"
+            "Imaging\n    \"fluoro, oblique view\"\n"
+            "Injectate\n    bupivacaine 0.5% with 40 mg triamcinolone, 1 mL into the joint\n")
+    result = analyzer.analyze(text)
+    assert result.imaging.modality == "fluoroscopy"  # the "none" under Sedation stays there
+    assert lines(result) == [("64493", ["LT"])]
+
+
+def test_each_row_of_an_event_table_is_its_own_statement(analyzer) -> None:
+    text = ("| Time | Event | Detail |\n|---|---|---|\n"
+            "| 0830 | Plan | TENS trial x 6 weeks, bilateral neck pain |\n"
+            "| 0840 | Procedure | right C4-C5 and C5-C6 facet joint injections under fluoroscopy |\n"
+            "| 0845 | Injectate | 1 mL bupivacaine with 40 mg triamcinolone into each joint |\n")
+    assert sides(analyzer.analyze(text)) == [("C4-C5", "right"), ("C5-C6", "right")]
+
+
+def test_an_outside_procedure_reviewed_is_history(analyzer) -> None:
+    text = ("| 1300 | Outside procedure reviewed | City Pain Clinic 11/2024: bilateral L4-5, L5-S1 facet injections under "
+            "fluoro, little relief |\n"
+            "| 1320 | Procedure | Caudal epidural steroid injection under fluoroscopy, 20 gauge Tuohy needle through the "
+            "sacral hiatus, dexamethasone 10 mg injected |\n")
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "epidural_injection" and result.claim_lines == []
