@@ -27,11 +27,12 @@ _ABBREVIATIONS = {
 }
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _NEWLINE = re.compile(r"\n[ \t]*")
-_LINE_START_BREAK = re.compile(r"(?:[-*\u2022>]\s|\d{1,2}[.)]\s|[A-Z][A-Za-z /&()'-]{1,60}:|[A-Z][A-Z0-9 /&(),'-]{3,}$"
-                               r"|\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\][ \t]*$|[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,2}[ \t]*$)")
 # A header alone on its line, in square brackets ("[PROCEDURE]") or a label of one to three Title-case words
-# ("Imaging", "Pain scores"): the line after it starts a sentence too.
-_LABEL_LINE = re.compile(r"\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\]|[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,2}")
+# ("Imaging", "Pain scores"): it starts a sentence, and so does the line after it.
+_LABEL = r"\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\]|[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+){0,2}"
+_LABEL_LINE = re.compile(_LABEL)
+_LINE_START_BREAK = re.compile(r"(?:[-*\u2022>]\s|\d{1,2}[.)]\s|[A-Z][A-Za-z /&()'-]{1,60}:|[A-Z][A-Z0-9 /&(),'-]{3,}$"
+                               rf"|(?:{_LABEL})[ \t]*$)")
 _SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9(\"'])")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 
