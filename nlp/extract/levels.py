@@ -1796,6 +1796,20 @@ def _both_and_one_side(levels: dict[str, _Acc], g: _Gathered) -> list[_Acc]:
     return out if len(named) == 1 else []
 
 
+def _technique_one_side(levels: dict[str, _Acc], technique: dict[str, _Acc], g: _Gathered) -> list[_Acc]:
+    """Joints read on both sides although the technique, which names every side it treats, did one side only and no
+    repeat cue carries it to the other: the other side came from a summary, a title row or a plan."""
+    if g.cues or not technique or "bilateral" in g.technique_sides or len(g.technique_sides & ONE_SIDE) != 1:
+        return []
+    out = []
+    for joint, acc in levels.items():
+        done = technique.get(joint)
+        if done is not None and combine_sides(acc.sides) == "bilateral" and len(done.sides & ONE_SIDE) == 1 \
+                and "bilateral" not in done.sides:
+            out.append(acc)
+    return out
+
+
 def _settle(view: NoteView, g: _Gathered, ctx: _Context) -> tuple[dict[str, _Acc], list[ReviewReason]]:
     """The treated levels, and the doubts: the procedure line against the technique, the addendum
     against the body."""
@@ -1826,6 +1840,12 @@ def _settle(view: NoteView, g: _Gathered, ctx: _Context) -> tuple[dict[str, _Acc
         side = sorted(one_sided[0].sides & ONE_SIDE)[0]
         detail = f"both sides and {side} only are written for {describe_levels((a.joint, '') for a in one_sided)}"
         doubts.append(doubt(LEVELS_CONFLICT, _evidence(view, _spans_of(one_sided)), detail))
+    elif (narrowed := _technique_one_side(levels, technique, g)):
+        # "Title (per Dr): Bilateral L2 and L3 medial branch blocks" against needles to the right L2 and L3 only
+        detail = (f"elsewhere: {describe_levels((a.joint, a.side()) for a in narrowed)}; technique: "
+                  f"{describe_levels((j, technique[j].side()) for j in (a.joint for a in narrowed))}")
+        doubts.append(doubt(LEVELS_CONFLICT, _evidence(view, _spans_of(narrowed)), detail))
+        levels = {j: (technique[j].copy() if any(a.joint == j for a in narrowed) else acc) for j, acc in levels.items()}
     has_addendum = bool(g.explicit["addendum"] or g.nerves_of("addendum") or g.denied)
     if has_addendum and not levels:  # only the addendum names the levels ("restating: bilateral L4-L5 ...")
         return _assemble(g.explicit["addendum"], g.nerves_of("addendum"), g, g.header_sides,

@@ -120,3 +120,16 @@ def test_an_outside_procedure_reviewed_is_history(analyzer) -> None:
             "sacral hiatus, dexamethasone 10 mg injected |\n")
     result = analyzer.analyze(text)
     assert result.procedure.family == "epidural_injection" and result.claim_lines == []
+
+
+def test_a_summary_says_both_sides_but_the_technique_did_one(analyzer) -> None:
+    text = ("| 1300 | Title | Bilateral L3 and L4 medial branch blocks, diagnostic, fluoroscopy |\n"
+            "| 1316 | R L3 MB | 22 gauge needle to the R L3 medial branch under fluoroscopy |\n"
+            "| 1320 | R L4 MB | 22 gauge needle to the R L4 medial branch under fluoroscopy |\n"
+            "| 1322 | Injectate | bupivacaine 0.5% 0.5 mL each site |\n")
+    result = analyzer.analyze(text)
+    assert sides(result) == [("L4-L5", "right")]
+    assert [r.id for r in result.review.reasons] == ["LEVELS_CONFLICT"]
+    repeated = text.replace("| 1322 |", "| 1321 | Left | Same on L L3 and L4 medial branches |\n| 1322 |")
+    result = analyzer.analyze(repeated)
+    assert sides(result) == [("L4-L5", "bilateral")] and result.review.status == "auto"
