@@ -33,6 +33,8 @@ _LABEL = r"\[[A-Za-z][A-Za-z0-9 /&'-]{1,40}\]|[A-Z][a-z]+(?:[ \t][A-Za-z][a-z]+)
 _LABEL_LINE = re.compile(_LABEL)
 _LINE_START_BREAK = re.compile(r"(?:[-*\u2022>]\s|\d{1,2}[.)]\s|[A-Z][A-Za-z /&()'-]{1,60}:|[A-Z][A-Z0-9 /&(),'-]{3,}$"
                                rf"|(?:{_LABEL})[ \t]*$)")
+# A line that ends a sentence and then adds a parenthesised aside ("... at each site. (bupi 0.75%, 1 mL/site)").
+_ENDS_WITH_ASIDE = re.compile(r"[.!?][ \t]*\([^()\n]{0,100}\)[ \t]*$")
 _SENT_END = re.compile(r"[.!?]+[\"')\]]*\s+(?=[A-Z0-9(\"'])")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 
@@ -76,6 +78,7 @@ def sentence_starts(text: str) -> list[int]:
         line = text[pos : line_end if line_end != -1 else len(text)]
         if (prev_line_end.endswith((".", ":", "!", "?", ";")) or _LINE_START_BREAK.match(line)
                 or line.count("|") >= 2  # a table row is its own statement
+                or _ENDS_WITH_ASIDE.search(text, max(0, m.start() - 120), m.start()) is not None
                 or not prev_line_end or prev_line_end.endswith("\n")
                 or _LABEL_LINE.fullmatch(text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip()) is not None):
             starts.add(pos)

@@ -133,3 +133,22 @@ def test_a_summary_says_both_sides_but_the_technique_did_one(analyzer) -> None:
     repeated = text.replace("| 1322 |", "| 1321 | Left | Same on L L3 and L4 medial branches |\n| 1322 |")
     result = analyzer.analyze(repeated)
     assert sides(result) == [("L4-L5", "bilateral")] and result.review.status == "auto"
+
+
+def test_a_parenthesised_aside_after_a_full_stop_ends_the_sentence(analyzer) -> None:
+    text = ("PROCEDURE: Bilateral L4-L5 medial branch blocks.\nNo skin wheals, pt preference. (no local)\n"
+            "22 gauge needles to the L3 and L4 medial branches each side. (bilat, 4 sites)\n"
+            "Oblique views under fluoroscopy confirmed the tips. (fluoro)\n"
+            "Bupivacaine 0.75% 0.5 mL at each site. (diagnostic)\n")
+    result = analyzer.analyze(text)
+    assert result.imaging.modality == "fluoroscopy"  # the "no" of "(no local)" stops at its own line
+    assert lines(result) == [("64493", ["50", "KX"])]
+
+
+def test_hx_in_an_aside_makes_its_procedure_history(analyzer) -> None:
+    text = ("Celiac plexus block today for chronic pancreatitis pain.\n"
+            "Remote lumbar injections here in 2022 for another pain. (hx L4-5 bilat facet inj)\n"
+            "Ultrasound probe on the epigastrium, 22 gauge needle in plane above the celiac trunk, bupivacaine 20 mL "
+            "with triamcinolone 40 mg injected.\n")
+    result = analyzer.analyze(text)
+    assert result.procedure.family == "other_procedure" and result.claim_lines == []
