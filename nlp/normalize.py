@@ -89,11 +89,15 @@ CSV_ROWS_MIN = 6
 CSV_ROWS_SHARE = 0.6
 
 
+def _csv_export(text: str) -> bool:
+    rows = len(_CSV_ROW.findall(text))
+    return rows >= CSV_ROWS_MIN and rows >= CSV_ROWS_SHARE * sum(1 for line in text.split("\n") if line.strip())
+
+
 def _csv_rows(text: str) -> str:
-    rows = list(_CSV_ROW.finditer(text))
-    lines = sum(1 for line in text.split("\n") if line.strip())
-    if len(rows) < CSV_ROWS_MIN or len(rows) < CSV_ROWS_SHARE * lines:
+    if not _csv_export(text):
         return text
+    rows = list(_CSV_ROW.finditer(text))
     out, pos = [], 0
     for m in rows:
         quoted = bool(m.group(2)) and bool(m.group(4))
@@ -112,10 +116,14 @@ _JSON_KEY = re.compile(r'^([ \t]*)"([A-Za-z][A-Za-z0-9_ ]{0,40})"([ \t]*):([ \t]
 JSON_KEYS_MIN = 6
 
 
+def _json_export(text: str) -> bool:
+    return len(_JSON_KEY.findall(text)) >= JSON_KEYS_MIN
+
+
 def _json_keys(text: str) -> str:
-    keys = list(_JSON_KEY.finditer(text))
-    if len(keys) < JSON_KEYS_MIN:
+    if not _json_export(text):
         return text
+    keys = list(_JSON_KEY.finditer(text))
     out, pos = [], 0
     for m in keys:
         key = m.group(2).replace("_", " ")
@@ -148,8 +156,12 @@ _OCR_ZERO = re.compile(r"(?<=[\d/:.-])O(?![a-km-z])|(?<![A-Za-z])O(?=[\d/]|\.\d)
 OCR_SIGNS_MIN = 3
 
 
+def _ocr_confused(text: str) -> bool:
+    return len(_OCR_SIGN.findall(text)) >= OCR_SIGNS_MIN
+
+
 def _ocr_digits(text: str) -> str:
-    if len(_OCR_SIGN.findall(text)) < OCR_SIGNS_MIN:
+    if not _ocr_confused(text):
         return text
     for pattern, digit in ((_OCR_ONE, "1"), (_OCR_ZERO, "0"), (_OCR_ONE, "1")):
         text = pattern.sub(digit, text)
@@ -466,8 +478,8 @@ def next_word_fits(line: str, next_line: str, width: int) -> bool:
 
 def normalize(text: str) -> NormalizedText:
     """Canonical layout and vocabulary for `text` (see the module docstring); identity when nothing changes."""
-    if (_NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text) or " | " in text or _CSV_ROW.search(text)
-            or _JSON_KEY.search(text) or _OCR_SIGN.search(text)):
+    if (_NEEDS_WORK.search(text) or _HL7_ESCAPE.search(text) or " | " in text or _csv_export(text)
+            or _json_export(text) or _ocr_confused(text)):
         one = _LONE_CR.sub("\n", text.translate(_ONE_FOR_ONE))  # same length: one[i] came from text[i]
         one = _PROMPT.sub(lambda m: m.group(1) + ":", one)  # "Guidance?" / "Fluoro used?" -> a field label
         one = _HL7_ESCAPE.sub(lambda m: _HL7_AS[m.group()], one)

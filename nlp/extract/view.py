@@ -283,12 +283,6 @@ _OUTLINE_HEADER = re.compile(
 _QUALIFIED_HEADER = re.compile(
     r"^[ \t]*(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)[ \t]*(?:\([^()\n]{1,40}\)(?:[ \t]*:|[ \t]*$)"
     r"|,[ \t]*(?:DOS|date|dated)\b[^:\n]{0,24}:|[ \t]+-{1,2}[ \t]+[A-Za-z][^:\n-]{0,24}:)", re.MULTILINE)
-# A line that introduces today's op note quoted below it: "Per my op note of 02/11/2025 ("Smith op 09:30"):",
-# "From the procedure note:" (not a previous, prior or earlier one).
-_OP_NOTE_INTRO = re.compile(
-    r"^[ \t]*(?P<name>(?:(?:per|from|in|as documented in|quoting)[ \t]+)?(?:(?:my|the|our|today's)[ \t]+)?"
-    r"(?:op(?:erative)?|procedure)[ \t]+note\b)(?![^\n]*\b(?:previous|prior|earlier|last|old)\b)[^\n:]{0,80}"
-    r"(?:\([^()\n]*\)[^\n:]{0,10})?:[ \t]*$", re.MULTILINE | re.I)
 # A known header in square brackets alone on its line: "[PROCEDURE]", "[Plan]", "[PROCEDURE 2]".
 _BRACKET_HEADER = re.compile(r"^[ \t]*\[(?P<name>[A-Za-z][A-Za-z /&'-]{1,40}?)(?:[ \t]+#?\d{1,2})?\][ \t]*$",
                              re.MULTILINE)
@@ -320,6 +314,7 @@ class LayoutCues(StrictModel):
     order_entry_end: Regex
     message_header: Regex
     plan_opens_today: Regex
+    op_note_intro: Regex
     history_header: list[Regex]
     option_list: Regex
     credential: Regex
@@ -337,6 +332,7 @@ _PENDING_ORDER = re.compile(_LAYOUT.pending_order, re.I | re.M)
 _ENTRY_END = re.compile(_LAYOUT.order_entry_end, re.I)
 _MESSAGE_HEADER = re.compile(_LAYOUT.message_header, re.I | re.M)
 _PLAN_OPENS_TODAY = re.compile(_LAYOUT.plan_opens_today, re.I)
+_OP_NOTE_INTRO = re.compile(_LAYOUT.op_note_intro, re.I | re.M)
 _OPTION_LIST = re.compile(_LAYOUT.option_list, re.I)
 _CREDENTIAL = re.compile(_LAYOUT.credential)
 _CREDENTIAL_BEFORE = re.compile(_LAYOUT.credential_before)

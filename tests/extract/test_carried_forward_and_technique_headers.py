@@ -10,14 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.api import Analyzer
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
-
-
 BLOCK_NOTE = (
     "PROCEDURE: Bilateral L4-L5 and L5-S1 facet medial branch blocks, fluoroscopic guidance\n"
     "Low back pain for a year. Prior RFA at the same levels with 70% relief for 9 months.\n\n"

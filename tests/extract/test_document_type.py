@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.api import Analyzer
-
 NOT_PERFORMED = {
     "order": "PROCEDURE ORDER 03/02/2026\nPlease schedule left L4-L5 and L5-S1 medial branch blocks under fluoroscopy "
              "at the surgery center. Diagnosis M47.816. Pain 8/10.",
@@ -34,11 +32,6 @@ NOT_PERFORMED = {
     "none_today": "Field | Value\nPrior interventions (outside records reviewed) | 1) right \"upper thoracic facet "
                   "injections T1/2 and T2/3\" 05/2023, about 50% relief.\nProcedures performed today | None",
 }
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
 
 
 @pytest.mark.parametrize("name", sorted(NOT_PERFORMED))

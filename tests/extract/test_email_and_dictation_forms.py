@@ -8,16 +8,8 @@ options discussed are not today's intent. Sentences are our own.
 
 from __future__ import annotations
 
-import pytest
-
-from nlp.api import Analyzer
 from nlp.extract.levels import parse_nerve_mentions
 from nlp.normalize import normalize
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
 
 
 def lines(result) -> list[tuple[str, list[str]]]:

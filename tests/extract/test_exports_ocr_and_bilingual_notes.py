@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.api import Analyzer
 from nlp.extract.intent import _WORD
 from nlp.extract.levels import parse_nerve_mentions, parse_side_phrases
 from nlp.normalize import normalize
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
 
 
 def lines(result) -> list[tuple[str, list[str]]]:

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.api import Analyzer
 from nlp.extract.view import box_state, unticked_row
 from nlp.normalize import normalize
 
 TECHNIQUE = ("\nTechnique: Time-out. Prepped and draped. Under fluoroscopy 22-gauge needles were placed and 0.5 mL of "
              "0.5% bupivacaine was injected at each site.\n")
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
 
 
 def levels(result) -> list[tuple[str, str]]:

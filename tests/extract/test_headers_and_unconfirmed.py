@@ -15,16 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.api import Analyzer
-
 HISTORY = "History: axial low back pain for 9 months, worse with extension, failed physical therapy.\n\n"
 BODY = ("Under fluoroscopy a 22 gauge needle was placed at each target and 0.5 mL of 0.5% bupivacaine was "
         "injected. Diagnostic block.\n")
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,6 @@ Sentences are our own.
 
 from __future__ import annotations
 
-import pytest
-
-from nlp.api import Analyzer
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
-
 
 def lines(result) -> list[tuple[str, list[str]]]:
     return [(c.cpt, c.modifiers) for c in result.claim_lines]

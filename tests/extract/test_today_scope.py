@@ -9,14 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.api import Analyzer
-
-
-@pytest.fixture(scope="module")
-def analyzer(pipeline) -> Analyzer:
-    return Analyzer(nlp=pipeline, use_models=False)
-
-
 TODAY_UNDER_OTHER_HEADERS = {
     "history_run_on": "HISTORY: Axial low back pain for a year despite therapy. After a time-out the skin was "
                       "prepped, a 22-gauge needle was advanced into the left L4-L5 facet joint under fluoroscopy and "
